@@ -1,0 +1,25 @@
+# Warnings-as-errors for our own targets only.
+add_library(zkpp_warnings INTERFACE)
+add_library(zkpp::warnings ALIAS zkpp_warnings)
+target_compile_options(zkpp_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror)
+
+# Standalone Asio, header-only.
+add_library(zkpp_asio INTERFACE)
+add_library(zkpp::asio ALIAS zkpp_asio)
+target_compile_definitions(zkpp_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(zkpp_asio INTERFACE Threads::Threads)
+
+if(ZKPP_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+elseif(ZKPP_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT ZKPP_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "ZKPP_SANITIZE must be empty, 'address' or 'thread'")
+endif()
+
+# Adds a zkpp target with our warnings.
+function(zkpp_target_defaults target)
+  target_link_libraries(${target} PRIVATE zkpp::warnings)
+endfunction()
