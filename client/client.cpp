@@ -1,0 +1,333 @@
+#include "zkpp/client.hpp"
+
+#include <asio/io_context.hpp>
+
+#include <future>
+#include <thread>
+
+#include "client_impl.hpp"
+
+namespace zkpp {
+namespace detail {
+
+// The I/O thread of a client constructed without an executor.
+class owned_io_thread {
+ public:
+  owned_io_thread() : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
+  ~owned_io_thread() {
+    work_.reset();
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();  // destroyed from its own callback: cannot join itself
+    } else {
+      thread_.join();
+    }
+  }
+  asio::any_io_executor executor() { return io_.get_executor(); }
+
+ private:
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::thread thread_;
+};
+
+namespace {
+
+connect_string parse_or_throw(const client_options& o) {
+  std::error_code ec;
+  auto cs = parse_connect_string(o.connect_string, ec);
+  if (ec) throw std::system_error(ec, "invalid connect string '" + o.connect_string + "'");
+  return cs;
+}
+
+void throw_if(const std::error_code& ec, std::string_view what, std::string_view path = {}) {
+  if (!ec) return;
+  std::string msg{what};
+  if (!path.empty()) msg.append(" ").append(path);
+  throw std::system_error(ec, msg);
+}
+
+}  // namespace
+}  // namespace detail
+
+client::client(executor_type ex, client_options options)
+    : impl_(std::make_shared<detail::client_impl>(ex, options, detail::parse_or_throw(options))),
+      factory_(detail::parse_or_throw(options).chroot) {}
+
+client::client(client_options options)
+    : owned_(std::make_unique<detail::owned_io_thread>()),
+      impl_(std::make_shared<detail::client_impl>(owned_->executor(), options,
+                                                  detail::parse_or_throw(options))),
+      factory_(detail::parse_or_throw(options).chroot) {}
+
+client::~client() {
+  impl_->shut_down();
+  impl_.reset();
+  owned_.reset();
+}
+
+client::executor_type client::get_executor() const noexcept {
+  return impl_->strand();
+}
+
+void client::on_state(std::function<void(session_state)> listener) {
+  impl_->add_listener(std::move(listener));
+}
+
+std::int64_t client::session_id() const noexcept {
+  return impl_->session_id();
+}
+std::string client::session_password() const {
+  return impl_->password();
+}
+std::chrono::milliseconds client::negotiated_timeout() const noexcept {
+  return impl_->negotiated_timeout();
+}
+
+void client::start_request(detail::request req) {
+  impl_->submit(std::move(req));
+}
+void client::start_connect(std::unique_ptr<detail::reply_handler> h) {
+  impl_->connect(std::move(h));
+}
+void client::start_close(std::unique_ptr<detail::reply_handler> h) {
+  impl_->close(std::move(h));
+}
+
+template <class T, class Start>
+T client::run_sync(std::error_code& ec, Start start) {
+  if (impl_->strand().running_in_this_thread()) {
+    ec = error::would_block_on_strand;
+    return T{};
+  }
+  if constexpr (std::is_void_v<T>) {
+    std::promise<std::error_code> done;
+    auto result = done.get_future();
+    start([&done](std::error_code e) { done.set_value(e); });
+    ec = result.get();
+  } else {
+    std::promise<std::pair<std::error_code, T>> done;
+    auto result = done.get_future();
+    start([&done](std::error_code e, T v) { done.set_value({e, std::move(v)}); });
+    auto [e, v] = result.get();
+    ec = e;
+    return std::move(v);
+  }
+}
+
+void client::connect(std::error_code& ec) {
+  run_sync<void>(ec, [&](auto h) { async_connect(std::move(h)); });
+}
+void client::connect() {
+  std::error_code ec;
+  connect(ec);
+  detail::throw_if(ec, "connect");
+}
+
+void client::close(std::error_code& ec) {
+  run_sync<void>(ec, [&](auto h) { async_close(std::move(h)); });
+}
+void client::close() {
+  std::error_code ec;
+  close(ec);
+  detail::throw_if(ec, "close");
+}
+
+std::string client::create(std::string_view path, std::string_view data, const create_options& o,
+                           std::error_code& ec) {
+  return run_sync<std::string>(ec, [&](auto h) { async_create(path, data, o, std::move(h)); });
+}
+std::string client::create(std::string_view path, std::string_view data, const create_options& o) {
+  std::error_code ec;
+  auto r = create(path, data, o, ec);
+  detail::throw_if(ec, "create", path);
+  return r;
+}
+
+create_result client::create2(std::string_view path, std::string_view data, const create_options& o,
+                              std::error_code& ec) {
+  return run_sync<create_result>(ec, [&](auto h) { async_create2(path, data, o, std::move(h)); });
+}
+create_result client::create2(std::string_view path, std::string_view data,
+                              const create_options& o) {
+  std::error_code ec;
+  auto r = create2(path, data, o, ec);
+  detail::throw_if(ec, "create", path);
+  return r;
+}
+
+void client::remove(std::string_view path, std::int32_t version, std::error_code& ec) {
+  run_sync<void>(ec, [&](auto h) { async_remove(path, version, std::move(h)); });
+}
+void client::remove(std::string_view path, std::int32_t version) {
+  std::error_code ec;
+  remove(path, version, ec);
+  detail::throw_if(ec, "delete", path);
+}
+
+std::optional<stat> client::exists(std::string_view path, watcher w, std::error_code& ec) {
+  return run_sync<std::optional<stat>>(
+      ec, [&](auto h) { async_exists(path, std::move(w), std::move(h)); });
+}
+std::optional<stat> client::exists(std::string_view path, watcher w) {
+  std::error_code ec;
+  auto r = exists(path, std::move(w), ec);
+  detail::throw_if(ec, "exists", path);
+  return r;
+}
+
+data_result client::get_data(std::string_view path, watcher w, std::error_code& ec) {
+  return run_sync<data_result>(ec,
+                               [&](auto h) { async_get_data(path, std::move(w), std::move(h)); });
+}
+data_result client::get_data(std::string_view path, watcher w) {
+  std::error_code ec;
+  auto r = get_data(path, std::move(w), ec);
+  detail::throw_if(ec, "get_data", path);
+  return r;
+}
+
+stat client::set_data(std::string_view path, std::string_view data, std::int32_t version,
+                      std::error_code& ec) {
+  return run_sync<stat>(ec, [&](auto h) { async_set_data(path, data, version, std::move(h)); });
+}
+stat client::set_data(std::string_view path, std::string_view data, std::int32_t version) {
+  std::error_code ec;
+  auto r = set_data(path, data, version, ec);
+  detail::throw_if(ec, "set_data", path);
+  return r;
+}
+
+std::vector<std::string> client::get_children(std::string_view path, watcher w,
+                                              std::error_code& ec) {
+  return run_sync<std::vector<std::string>>(
+      ec, [&](auto h) { async_get_children(path, std::move(w), std::move(h)); });
+}
+std::vector<std::string> client::get_children(std::string_view path, watcher w) {
+  std::error_code ec;
+  auto r = get_children(path, std::move(w), ec);
+  detail::throw_if(ec, "get_children", path);
+  return r;
+}
+
+children_result client::get_children2(std::string_view path, watcher w, std::error_code& ec) {
+  return run_sync<children_result>(
+      ec, [&](auto h) { async_get_children2(path, std::move(w), std::move(h)); });
+}
+children_result client::get_children2(std::string_view path, watcher w) {
+  std::error_code ec;
+  auto r = get_children2(path, std::move(w), ec);
+  detail::throw_if(ec, "get_children", path);
+  return r;
+}
+
+acl_result client::get_acl(std::string_view path, std::error_code& ec) {
+  return run_sync<acl_result>(ec, [&](auto h) { async_get_acl(path, std::move(h)); });
+}
+acl_result client::get_acl(std::string_view path) {
+  std::error_code ec;
+  auto r = get_acl(path, ec);
+  detail::throw_if(ec, "get_acl", path);
+  return r;
+}
+
+stat client::set_acl(std::string_view path, const acl_list& acl, std::int32_t version,
+                     std::error_code& ec) {
+  return run_sync<stat>(ec, [&](auto h) { async_set_acl(path, acl, version, std::move(h)); });
+}
+stat client::set_acl(std::string_view path, const acl_list& acl, std::int32_t version) {
+  std::error_code ec;
+  auto r = set_acl(path, acl, version, ec);
+  detail::throw_if(ec, "set_acl", path);
+  return r;
+}
+
+std::string client::sync(std::string_view path, std::error_code& ec) {
+  return run_sync<std::string>(ec, [&](auto h) { async_sync(path, std::move(h)); });
+}
+std::string client::sync(std::string_view path) {
+  std::error_code ec;
+  auto r = sync(path, ec);
+  detail::throw_if(ec, "sync", path);
+  return r;
+}
+
+multi_result client::multi(const std::vector<multi_op>& ops, std::error_code& ec) {
+  return run_sync<multi_result>(ec, [&](auto h) { async_multi(ops, std::move(h)); });
+}
+multi_result client::multi(const std::vector<multi_op>& ops) {
+  std::error_code ec;
+  auto r = multi(ops, ec);
+  detail::throw_if(ec, "multi");
+  return r;
+}
+
+multi_result client::multi_read(const std::vector<read_op>& ops, std::error_code& ec) {
+  return run_sync<multi_result>(ec, [&](auto h) { async_multi_read(ops, std::move(h)); });
+}
+multi_result client::multi_read(const std::vector<read_op>& ops) {
+  std::error_code ec;
+  auto r = multi_read(ops, ec);
+  detail::throw_if(ec, "multi_read");
+  return r;
+}
+
+std::vector<std::string> client::get_ephemerals(std::string_view prefix, std::error_code& ec) {
+  return run_sync<std::vector<std::string>>(
+      ec, [&](auto h) { async_get_ephemerals(prefix, std::move(h)); });
+}
+std::vector<std::string> client::get_ephemerals(std::string_view prefix) {
+  std::error_code ec;
+  auto r = get_ephemerals(prefix, ec);
+  detail::throw_if(ec, "get_ephemerals", prefix);
+  return r;
+}
+
+std::int32_t client::get_all_children_number(std::string_view path, std::error_code& ec) {
+  return run_sync<std::int32_t>(ec,
+                                [&](auto h) { async_get_all_children_number(path, std::move(h)); });
+}
+std::int32_t client::get_all_children_number(std::string_view path) {
+  std::error_code ec;
+  auto r = get_all_children_number(path, ec);
+  detail::throw_if(ec, "get_all_children_number", path);
+  return r;
+}
+
+std::vector<client_info> client::whoami(std::error_code& ec) {
+  return run_sync<std::vector<client_info>>(ec, [&](auto h) { async_whoami(std::move(h)); });
+}
+std::vector<client_info> client::whoami() {
+  std::error_code ec;
+  auto r = whoami(ec);
+  detail::throw_if(ec, "whoami");
+  return r;
+}
+
+void client::add_auth(std::string_view scheme, std::string_view credentials, std::error_code& ec) {
+  run_sync<void>(ec, [&](auto h) { async_add_auth(scheme, credentials, std::move(h)); });
+}
+void client::add_auth(std::string_view scheme, std::string_view credentials) {
+  std::error_code ec;
+  add_auth(scheme, credentials, ec);
+  detail::throw_if(ec, "add_auth", scheme);
+}
+
+void client::add_watch(std::string_view path, add_watch_mode mode, watcher w, std::error_code& ec) {
+  run_sync<void>(ec, [&](auto h) { async_add_watch(path, mode, std::move(w), std::move(h)); });
+}
+void client::add_watch(std::string_view path, add_watch_mode mode, watcher w) {
+  std::error_code ec;
+  add_watch(path, mode, std::move(w), ec);
+  detail::throw_if(ec, "add_watch", path);
+}
+
+void client::remove_watches(std::string_view path, watcher_type type, std::error_code& ec) {
+  run_sync<void>(ec, [&](auto h) { async_remove_watches(path, type, std::move(h)); });
+}
+void client::remove_watches(std::string_view path, watcher_type type) {
+  std::error_code ec;
+  remove_watches(path, type, ec);
+  detail::throw_if(ec, "remove_watches", path);
+}
+
+}  // namespace zkpp

@@ -1,0 +1,288 @@
+#include "client_impl.hpp"
+
+#include <asio/connect.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include <algorithm>
+
+#include "zkpp/detail/proto/opcode.hpp"
+
+namespace zkpp::detail {
+namespace {
+
+session::config make_session_config(const client_options& o, const connect_string& hosts) {
+  return {o.session_timeout, o.can_be_read_only, o.max_frame_size, hosts.chroot};
+}
+
+// Bounded exponential backoff with jitter between reconnect rounds.
+std::chrono::milliseconds backoff(std::size_t failures, std::minstd_rand& rng) {
+  const auto base = std::chrono::milliseconds{
+      std::min<std::int64_t>(1000, 10 * (std::int64_t{1} << std::min<std::size_t>(failures, 10)))};
+  std::uniform_int_distribution<std::int64_t> jitter(0, base.count() / 2);
+  return base + std::chrono::milliseconds{jitter(rng)};
+}
+
+}  // namespace
+
+client_impl::client_impl(asio::any_io_executor ex, const client_options& options,
+                         connect_string hosts)
+    : strand_(asio::make_strand(ex)),
+      resolver_(strand_),
+      socket_(strand_),
+      tick_timer_(strand_),
+      connect_timer_(strand_),
+      session_(make_session_config(options, hosts)),
+      hosts_(std::move(hosts)),
+      session_timeout_(options.session_timeout),
+      rng_(std::random_device{}()) {
+  std::shuffle(hosts_.hosts.begin(), hosts_.hosts.end(), rng_);
+  session_.on_state = [this](session_state s) { on_state(s); };
+}
+
+std::string client_impl::password() const {
+  std::lock_guard lock{password_mutex_};
+  return password_;
+}
+
+void client_impl::submit(request r) {
+  asio::dispatch(strand_, [self = shared_from_this(), r = std::move(r)]() mutable {
+    self->session_.submit(std::move(r), session::clock::now());
+    self->flush();
+  });
+}
+
+void client_impl::add_listener(std::function<void(session_state)> listener) {
+  asio::dispatch(strand_, [self = shared_from_this(), l = std::move(listener)]() mutable {
+    self->listeners_.push_back(std::move(l));
+  });
+}
+
+void client_impl::connect(std::unique_ptr<reply_handler> h) {
+  asio::dispatch(strand_, [self = shared_from_this(), h = std::move(h)]() mutable {
+    switch (self->session_.phase()) {
+      case session::phase::connected:
+        h->on_reply({}, {}, {});
+        return;
+      case session::phase::expired:
+        h->on_reply(error::session_expired, {}, {});
+        return;
+      case session::phase::auth_failed:
+        h->on_reply(error::auth_failed, {}, {});
+        return;
+      case session::phase::closed:
+        h->on_reply(error::client_closed, {}, {});
+        return;
+      default:
+        break;
+    }
+    self->connect_waiters_.push_back(std::move(h));
+    if (!self->connecting_ && !self->transport_up_) {
+      self->failures_in_row_ = 0;
+      self->start_attempt();
+    }
+  });
+}
+
+void client_impl::close(std::unique_ptr<reply_handler> h) {
+  asio::dispatch(strand_, [self = shared_from_this(), h = std::move(h)]() mutable {
+    if (self->session_.phase() == session::phase::connected) {
+      request r;
+      r.opcode = static_cast<std::int32_t>(proto::opcode::close_session);
+      r.handler = std::move(h);
+      self->session_.submit(std::move(r), session::clock::now());
+      self->flush();
+      return;
+    }
+    // No live connection: nothing to tell the server; the session (if any) times out.
+    self->session_.shut_down(error::client_closed);
+    self->drop(error::client_closed);
+    self->on_state(session_state::closed);
+    h->on_reply({}, {}, {});
+  });
+}
+
+void client_impl::shut_down() {
+  asio::dispatch(strand_, [self = shared_from_this()] {
+    self->shut_down_ = true;
+    self->listeners_.clear();
+    self->session_.shut_down(asio::error::operation_aborted);
+    self->complete_connect_waiters(asio::error::operation_aborted);
+    self->drop(asio::error::operation_aborted);
+  });
+}
+
+bool client_impl::session_over() const {
+  const auto p = session_.phase();
+  return shut_down_ || p == session::phase::expired || p == session::phase::auth_failed ||
+         p == session::phase::closed;
+}
+
+void client_impl::on_state(session_state s) {
+  switch (s) {
+    case session_state::connected:
+    case session_state::reconnected:
+    case session_state::read_only:
+      session_id_ = session_.session_id();
+      timeout_ms_ = session_.negotiated_timeout().count();
+      {
+        std::lock_guard lock{password_mutex_};
+        password_ = session_.password();
+      }
+      failures_in_row_ = 0;
+      complete_connect_waiters({});
+      arm_timer();
+      break;
+    case session_state::lost:
+      complete_connect_waiters(error::session_expired);
+      break;
+    case session_state::auth_failed:
+      complete_connect_waiters(error::auth_failed);
+      break;
+    case session_state::closed:
+      complete_connect_waiters(error::client_closed);
+      break;
+    default:
+      break;
+  }
+  // Listeners may add listeners; iterate over a snapshot.
+  const auto listeners = listeners_;
+  for (const auto& l : listeners) l(s);
+}
+
+void client_impl::complete_connect_waiters(std::error_code ec) {
+  auto waiters = std::move(connect_waiters_);
+  connect_waiters_.clear();
+  for (auto& w : waiters) w->on_reply(ec, {}, {});
+}
+
+void client_impl::start_attempt() {
+  if (session_over()) return;
+  connecting_ = true;
+  const auto& hp = hosts_.hosts[next_host_ % hosts_.hosts.size()];
+  ++next_host_;
+  const auto gen = ++generation_;
+  // A host gets its share of the session timeout to accept the connection.
+  connect_timer_.expires_after(session_timeout_ / hosts_.hosts.size());
+  connect_timer_.async_wait([self = shared_from_this(), gen](std::error_code ec) {
+    if (ec || gen != self->generation_ || self->transport_up_) return;
+    self->resolver_.cancel();
+    self->socket_.close(ec);
+  });
+  resolver_.async_resolve(hp.host, hp.port,
+                          [self = shared_from_this(), gen](
+                              std::error_code ec, asio::ip::tcp::resolver::results_type results) {
+                            if (gen != self->generation_) return;
+                            if (ec) return self->attempt_failed();
+                            asio::async_connect(
+                                self->socket_, results,
+                                [self, gen](std::error_code ec, const asio::ip::tcp::endpoint&) {
+                                  if (gen != self->generation_) return;
+                                  if (ec) return self->attempt_failed();
+                                  self->on_transport_up();
+                                });
+                          });
+}
+
+void client_impl::attempt_failed() {
+  std::error_code ignored;
+  socket_.close(ignored);
+  connect_timer_.cancel();
+  ++generation_;
+  connecting_ = false;
+  session_.transport_lost();
+  ++failures_in_row_;
+  if (session_over()) return;
+  // Before the first session exists, one unsuccessful round over all hosts
+  // fails async_connect; afterwards we keep trying until the session ends.
+  if (session_.session_id() == 0 && failures_in_row_ >= hosts_.hosts.size()) {
+    complete_connect_waiters(error::no_server_reachable);
+    return;
+  }
+  connecting_ = true;
+  const auto delay = failures_in_row_ % hosts_.hosts.size() == 0
+                         ? backoff(failures_in_row_ / hosts_.hosts.size(), rng_)
+                         : std::chrono::milliseconds{0};
+  const auto gen = generation_;
+  connect_timer_.expires_after(delay);
+  connect_timer_.async_wait([self = shared_from_this(), gen](std::error_code ec) {
+    if (ec || gen != self->generation_) return;
+    self->start_attempt();
+  });
+}
+
+void client_impl::on_transport_up() {
+  connect_timer_.cancel();
+  connecting_ = false;
+  transport_up_ = true;
+  std::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay{true}, ignored);
+  session_.begin_handshake(session::clock::now());
+  arm_timer();
+  start_read();
+  flush();
+}
+
+void client_impl::start_read() {
+  socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this(), gen = generation_](
+                                                       std::error_code ec, std::size_t n) {
+    if (gen != self->generation_) return;
+    if (ec) return self->drop(error::connection_loss);
+    if (auto err = self->session_.receive({self->read_buf_.data(), n}, session::clock::now()))
+      return self->drop(err);
+    if (gen != self->generation_) return;  // a callback dropped or shut us down
+    if (self->session_over()) return self->drop(error::client_closed);
+    self->flush();
+    self->start_read();
+  });
+}
+
+void client_impl::flush() {
+  if (!transport_up_ || writing_ || session_.output().empty()) return;
+  writing_ = true;
+  // The buffer lives in the completion: a stale write may finish after a reconnect.
+  auto buf = std::make_shared<std::string>(std::move(session_.output()));
+  session_.output().clear();
+  asio::async_write(
+      socket_, asio::buffer(*buf),
+      [self = shared_from_this(), buf, gen = generation_](std::error_code ec, std::size_t) {
+        if (gen != self->generation_) return;
+        self->writing_ = false;
+        if (ec) return self->drop(error::connection_loss);
+        self->flush();
+      });
+}
+
+void client_impl::arm_timer() {
+  const auto at = session_.next_tick();
+  if (at == session::clock::time_point::max()) return;
+  tick_timer_.expires_at(at);
+  tick_timer_.async_wait([self = shared_from_this(), gen = generation_](std::error_code ec) {
+    if (ec || gen != self->generation_) return;
+    if (auto err = self->session_.tick(session::clock::now())) return self->drop(err);
+    self->flush();
+    self->arm_timer();
+  });
+}
+
+void client_impl::drop(std::error_code) {
+  ++generation_;
+  std::error_code ignored;
+  socket_.close(ignored);
+  resolver_.cancel();
+  tick_timer_.cancel();
+  connect_timer_.cancel();
+  const bool was_up = transport_up_;
+  transport_up_ = false;
+  writing_ = false;
+  connecting_ = false;
+  if (session_over()) return;
+  session_.transport_lost();
+  if (was_up && !session_over()) {
+    failures_in_row_ = 0;
+    start_attempt();
+  }
+}
+
+}  // namespace zkpp::detail

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "connect_string.hpp"
+#include "session.hpp"
+#include "zkpp/client.hpp"
+
+namespace zkpp::detail {
+
+// Drives a `session` over TCP with Asio: resolves and connects to the hosts
+// of the connect string in turn, moves bytes between socket and session, and
+// runs the session's clock. Everything runs on one strand.
+class client_impl : public std::enable_shared_from_this<client_impl> {
+ public:
+  client_impl(asio::any_io_executor ex, const client_options& options, connect_string hosts);
+
+  const asio::strand<asio::any_io_executor>& strand() const { return strand_; }
+
+  // Callable from any thread.
+  void submit(request r);
+  void connect(std::unique_ptr<reply_handler> h);
+  void close(std::unique_ptr<reply_handler> h);
+  void add_listener(std::function<void(session_state)> listener);
+  // Completes everything with operation_aborted and drops the connection.
+  void shut_down();
+
+  std::int64_t session_id() const { return session_id_.load(); }
+  std::chrono::milliseconds negotiated_timeout() const {
+    return std::chrono::milliseconds{timeout_ms_.load()};
+  }
+  std::string password() const;
+
+ private:
+  void on_state(session_state s);
+  void start_attempt();
+  void attempt_failed();
+  void on_transport_up();
+  void start_read();
+  void flush();
+  void arm_timer();
+  void drop(std::error_code why);
+  void complete_connect_waiters(std::error_code ec);
+  bool session_over() const;
+
+  asio::strand<asio::any_io_executor> strand_;
+  asio::ip::tcp::resolver resolver_;
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer tick_timer_;
+  asio::steady_timer connect_timer_;
+  session session_;
+  connect_string hosts_;
+  std::chrono::milliseconds session_timeout_;
+  std::minstd_rand rng_;
+
+  std::size_t next_host_ = 0;
+  std::size_t failures_in_row_ = 0;
+  bool connecting_ = false;  // an attempt (or a backoff before one) is under way
+  bool transport_up_ = false;
+  bool writing_ = false;
+  bool shut_down_ = false;
+  std::uint64_t generation_ = 0;  // bumped per transport; stale completions compare it
+  std::array<char, 64 * 1024> read_buf_{};
+
+  std::vector<std::unique_ptr<reply_handler>> connect_waiters_;
+  std::vector<std::function<void(session_state)>> listeners_;
+
+  std::atomic<std::int64_t> session_id_{0};
+  std::atomic<std::int64_t> timeout_ms_{0};
+  mutable std::mutex password_mutex_;
+  std::string password_;
+};
+
+}  // namespace zkpp::detail

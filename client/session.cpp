@@ -1,0 +1,332 @@
+#include "session.hpp"
+
+#include <boost/endian/conversion.hpp>
+
+#include "chroot.hpp"
+#include "zkpp/detail/jute/reader.hpp"
+#include "zkpp/detail/jute/writer.hpp"
+#include "zkpp/detail/proto/opcode.hpp"
+#include "zkpp/detail/proto/records.hpp"
+#include "zkpp/error.hpp"
+
+namespace zkpp::detail {
+namespace {
+
+using proto::opcode;
+namespace xid = proto::xid;
+
+constexpr std::int32_t op(opcode o) {
+  return static_cast<std::int32_t>(o);
+}
+
+// setWatches2 frames are split so that no single frame approaches jute.maxbuffer.
+constexpr std::size_t set_watches_batch_bytes = 128 * 1024;
+
+// Splits the watch lists into setWatches2 records of bounded size.
+std::vector<proto::set_watches2> batch(const proto::set_watches2& all) {
+  std::vector<proto::set_watches2> out;
+  std::size_t bytes = set_watches_batch_bytes;
+  auto add = [&](std::vector<std::string> proto::set_watches2::*list, const std::string& p) {
+    if (bytes + p.size() > set_watches_batch_bytes) {
+      out.push_back({all.relative_zxid, {}, {}, {}, {}, {}});
+      bytes = 0;
+    }
+    (out.back().*list).push_back(p);
+    bytes += p.size() + 4;
+  };
+  for (auto list : {&proto::set_watches2::data_watches, &proto::set_watches2::exist_watches,
+                    &proto::set_watches2::child_watches, &proto::set_watches2::persistent_watches,
+                    &proto::set_watches2::persistent_recursive_watches})
+    for (const auto& p : all.*list) add(list, p);
+  return out;
+}
+
+}  // namespace
+
+session::session(config c) : config_(std::move(c)) {}
+
+std::int32_t session::next_xid() {
+  xid_ = xid_ == INT32_MAX ? 1 : xid_ + 1;
+  return xid_;
+}
+
+void session::set_state(session_state s) {
+  if (on_state) on_state(s);
+}
+
+void session::write_frame(std::int32_t xid, std::int32_t opcode, std::string_view body) {
+  jute::writer w{out_};
+  w.put(static_cast<std::int32_t>(8 + body.size()));
+  w.put(proto::request_header{xid, opcode});
+  out_.append(body);
+}
+
+void session::begin_handshake(clock::time_point now) {
+  in_.clear();
+  in_pos_ = 0;
+  out_.clear();
+  phase_ = phase::handshaking;
+  handshake_started_ = now;
+  last_recv_ = now;
+  last_send_ = now;
+  proto::connect_request req{
+      0, last_zxid_, static_cast<std::int32_t>(config_.session_timeout.count()), session_id_,
+      session_id_ ? password_ : std::string(proto::session_password_size, '\0')};
+  jute::writer w{out_};
+  const auto start = out_.size();
+  w.put(std::int32_t{0});
+  w.put(req);
+  w.put(config_.can_be_read_only);
+  w.patch(start, static_cast<std::int32_t>(out_.size() - start - 4));
+}
+
+std::error_code session::receive(std::string_view bytes, clock::time_point now) {
+  last_recv_ = now;
+  in_.append(bytes);
+  while (in_.size() - in_pos_ >= 4) {
+    const auto len = boost::endian::endian_load<std::int32_t, 4, boost::endian::order::big>(
+        reinterpret_cast<const unsigned char*>(in_.data() + in_pos_));
+    if (len < 0 || len > config_.max_frame_size) return error::frame_too_large;
+    if (in_.size() - in_pos_ - 4 < static_cast<std::size_t>(len)) break;
+    // Copy the frame out: handlers may re-enter and append to in_.
+    std::string frame = in_.substr(in_pos_ + 4, static_cast<std::size_t>(len));
+    in_pos_ += 4 + static_cast<std::size_t>(len);
+    if (auto ec = handle_frame(frame)) return ec;
+    if (phase_ != phase::connected) return {};
+  }
+  if (in_pos_ > 0 && in_pos_ == in_.size()) {
+    in_.clear();
+    in_pos_ = 0;
+  } else if (in_pos_ > 64 * 1024) {
+    in_.erase(0, in_pos_);
+    in_pos_ = 0;
+  }
+  return {};
+}
+
+std::error_code session::handle_frame(std::string_view frame) {
+  if (phase_ == phase::handshaking) return handle_connect_response(frame);
+  if (phase_ == phase::connected) return handle_reply(frame);
+  return {};
+}
+
+std::error_code session::handle_connect_response(std::string_view frame) {
+  proto::connect_response resp;
+  jute::reader r{frame};
+  r.get(resp);
+  if (!r.ok()) return error::protocol_error;
+  bool read_only = false;
+  if (r.remaining() >= 1) r.get(read_only);
+
+  if (resp.time_out <= 0 || (session_id_ != 0 && resp.session_id != session_id_)) {
+    end_session(phase::expired, error::session_expired, keeper_state::expired, session_state::lost);
+    return error::session_expired;
+  }
+  const bool resumed = session_id_ != 0;
+  session_id_ = resp.session_id;
+  password_ = resp.passwd;
+  negotiated_ = std::chrono::milliseconds{resp.time_out};
+  phase_ = phase::connected;
+  last_send_ = last_recv_;
+
+  // Auth first, then the watches, then whatever the user queued meanwhile.
+  for (const auto& [scheme, credentials] : credentials_) {
+    request a;
+    a.opcode = op(opcode::auth);
+    a.body = jute::encode(proto::auth_packet{0, scheme, credentials});
+    send(std::move(a));
+  }
+  if (resumed && !watches_.empty()) {
+    for (const auto& sw : batch(watches_.snapshot(last_zxid_))) {
+      request s;
+      s.opcode = op(opcode::set_watches2);
+      s.body = jute::encode(sw);
+      send(std::move(s));
+    }
+  }
+  while (!unsent_.empty() && phase_ == phase::connected) {
+    auto next = std::move(unsent_.front());
+    unsent_.pop_front();
+    send(std::move(next));
+  }
+  const session_state s = read_only         ? session_state::read_only
+                          : ever_connected_ ? session_state::reconnected
+                                            : session_state::connected;
+  ever_connected_ = true;
+  set_state(s);
+  return {};
+}
+
+std::error_code session::handle_reply(std::string_view frame) {
+  jute::reader r{frame};
+  proto::reply_header h;
+  r.get(h);
+  if (!r.ok()) return error::protocol_error;
+  const auto body = frame.substr(proto::reply_header_size);
+
+  if (h.xid == xid::notification) {
+    handle_notification(body);
+    return {};
+  }
+  if (h.xid == xid::ping) return {};
+  if (h.xid == xid::auth) {
+    if (auth_waiting_.empty()) return error::protocol_error;
+    auto a = std::move(auth_waiting_.front());
+    auth_waiting_.pop_front();
+    const auto ec = from_wire(h.err);
+    if (!ec) {
+      proto::auth_packet packet;
+      if (jute::decode(a.body, packet))
+        credentials_.emplace_back(packet.scheme, packet.auth.value_or(std::string{}));
+    }
+    if (a.handler) a.handler->on_reply(ec, {}, {config_.chroot, a.opcode});
+    if (ec) {
+      end_session(phase::auth_failed, error::auth_failed, keeper_state::auth_failed,
+                  session_state::auth_failed);
+      return error::auth_failed;
+    }
+    return {};
+  }
+
+  if (pending_.empty() || pending_.front().xid != h.xid) return error::protocol_error;
+  auto done = std::move(pending_.front());
+  pending_.pop_front();
+  if (h.zxid > 0) last_zxid_ = h.zxid;
+  finish(done, from_wire(h.err), h.err == 0 ? body : std::string_view{});
+  if (done.req.opcode == op(opcode::close_session) && phase_ == phase::connected) {
+    end_session(phase::closed, error::client_closed, keeper_state::closed, session_state::closed);
+  }
+  return {};
+}
+
+void session::finish(in_flight_request& r, std::error_code ec, std::string_view body) {
+  auto& req = r.req;
+  if (req.watch != watch_kind::none) {
+    const bool exists_on_missing_node = req.opcode == op(opcode::exists) && ec == error::no_node;
+    if (!ec || exists_on_missing_node) {
+      // An exists watch on an existing node is a data watch (ZooKeeper's rule).
+      const auto kind = req.watch == watch_kind::exist && !ec ? watch_kind::data : req.watch;
+      watches_.add(kind, req.server_path, std::move(req.watcher));
+    }
+  }
+  if (req.opcode == op(opcode::remove_watches) && !ec) {
+    proto::remove_watches_request rw;
+    if (jute::decode(req.body, rw)) {
+      const auto client_path = strip_chroot(rw.path, config_.chroot);
+      for (auto& [w, told] : watches_.remove(rw.path, static_cast<watcher_type>(rw.type)))
+        (*w)(watch_event{told, keeper_state::sync_connected, client_path});
+    }
+  }
+  if (req.handler) req.handler->on_reply(ec, body, {config_.chroot, req.opcode});
+}
+
+void session::handle_notification(std::string_view body) {
+  proto::watcher_event e;
+  if (!jute::decode(body, e)) return;
+  const auto type = static_cast<event_type>(e.type);
+  const watch_event event{type, static_cast<keeper_state>(e.state),
+                          strip_chroot(e.path, config_.chroot)};
+  for (const auto& w : watches_.take(type, e.path)) (*w)(event);
+}
+
+void session::send(request r) {
+  if (r.opcode == op(opcode::auth)) {
+    write_frame(xid::auth, r.opcode, r.body);
+    auth_waiting_.push_back(std::move(r));
+    return;
+  }
+  const auto x = next_xid();
+  write_frame(x, r.opcode, r.body);
+  pending_.push_back({x, std::move(r)});
+}
+
+void session::submit(request r, clock::time_point now) {
+  if (r.invalid) {
+    if (r.handler) r.handler->on_reply(r.invalid, {}, {config_.chroot, r.opcode});
+    return;
+  }
+  switch (phase_) {
+    case phase::connected:
+      last_send_ = now;
+      send(std::move(r));
+      return;
+    case phase::disconnected:
+    case phase::handshaking:
+      unsent_.push_back(std::move(r));
+      return;
+    case phase::expired:
+      if (r.handler) r.handler->on_reply(error::session_expired, {}, {config_.chroot, r.opcode});
+      return;
+    case phase::auth_failed:
+      if (r.handler) r.handler->on_reply(error::auth_failed, {}, {config_.chroot, r.opcode});
+      return;
+    case phase::closed:
+      if (r.handler) r.handler->on_reply(error::client_closed, {}, {config_.chroot, r.opcode});
+      return;
+  }
+}
+
+void session::fail_all(std::error_code ec) {
+  // Move out first: completions may submit new requests.
+  auto pending = std::move(pending_);
+  pending_.clear();
+  auto auths = std::move(auth_waiting_);
+  auth_waiting_.clear();
+  auto unsent = std::move(unsent_);
+  unsent_.clear();
+  const auto complete = [&](request& r) {
+    if (r.handler) r.handler->on_reply(ec, {}, {config_.chroot, r.opcode});
+  };
+  for (auto& p : pending) complete(p.req);
+  for (auto& a : auths) complete(a);
+  for (auto& u : unsent) complete(u);
+}
+
+void session::transport_lost() {
+  const bool was_connected = phase_ == phase::connected;
+  if (phase_ == phase::connected || phase_ == phase::handshaking) phase_ = phase::disconnected;
+  out_.clear();
+  // As the Java client does: whatever was queued for this connection fails too,
+  // so nothing waits on a server that may never come back.
+  fail_all(error::connection_loss);
+  if (was_connected) set_state(session_state::suspended);
+}
+
+void session::end_session(enum phase p, std::error_code ec, keeper_state told,
+                          session_state state) {
+  phase_ = p;
+  fail_all(ec);
+  for (const auto& w : watches_.take_all()) (*w)(watch_event{event_type::none, told, {}});
+  set_state(state);
+}
+
+void session::shut_down(std::error_code why) {
+  if (phase_ == phase::closed) return;
+  out_.clear();
+  phase_ = phase::closed;
+  fail_all(why);
+  watches_.take_all();
+}
+
+std::error_code session::tick(clock::time_point now) {
+  if (phase_ == phase::handshaking) {
+    if (now - handshake_started_ >= config_.session_timeout) return error::connection_loss;
+    return {};
+  }
+  if (phase_ != phase::connected) return {};
+  const auto read_timeout = negotiated_ * 2 / 3;
+  if (now - last_recv_ >= read_timeout) return error::connection_loss;
+  if (now - last_send_ >= negotiated_ / 3) {
+    write_frame(xid::ping, op(opcode::ping), {});
+    last_send_ = now;
+  }
+  return {};
+}
+
+session::clock::time_point session::next_tick() const {
+  if (phase_ == phase::handshaking) return handshake_started_ + config_.session_timeout;
+  if (phase_ != phase::connected) return clock::time_point::max();
+  return std::min(last_recv_ + negotiated_ * 2 / 3, last_send_ + negotiated_ / 3);
+}
+
+}  // namespace zkpp::detail

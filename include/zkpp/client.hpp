@@ -1,0 +1,319 @@
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "zkpp/detail/request_factory.hpp"
+#include "zkpp/detail/typed_reply.hpp"
+#include "zkpp/error.hpp"
+#include "zkpp/results.hpp"
+#include "zkpp/types.hpp"
+
+namespace zkpp {
+
+namespace detail {
+class client_impl;
+class owned_io_thread;
+template <class T>
+struct signature {
+  using type = void(std::error_code, T);
+};
+template <>
+struct signature<void> {
+  using type = void(std::error_code);
+};
+}  // namespace detail
+
+struct client_options {
+  // "host:port[,host:port...][/chroot]"; IPv6 hosts in brackets: "[::1]:2181".
+  std::string connect_string = "127.0.0.1:2181";
+  // Requested session timeout; the server clamps it into its [min, max].
+  std::chrono::milliseconds session_timeout{10000};
+  // Accept read-only servers (ZooKeeper's canBeReadOnly).
+  bool can_be_read_only = false;
+  // Largest frame accepted from the server (jute.maxbuffer plus slack).
+  std::int32_t max_frame_size = 2 * 0xfffff;
+};
+
+// An asynchronous ZooKeeper client. Every async_xxx operation takes a
+// completion token (callback, asio::use_future, asio::use_awaitable,
+// asio::deferred) and completes with `void(std::error_code[, T])`. Each
+// synchronous call mirrors one of them and either throws std::system_error
+// or fills an std::error_code&. Any thread may call; callbacks, watches and
+// state listeners run on the client's strand, in the order the server sent
+// the events.
+class client {
+ public:
+  using executor_type = asio::any_io_executor;
+
+  // Runs on `ex` (all session state lives on a strand of it).
+  client(executor_type ex, client_options options);
+  // Runs on an I/O thread of its own.
+  explicit client(client_options options);
+  // Completes every outstanding operation with operation_aborted and closes
+  // the connection without closing the session (its ephemerals stay until
+  // the session times out); call close() first for a clean goodbye.
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  executor_type get_executor() const noexcept;
+
+  // Adds a listener for connection-state changes (connected, suspended, lost, closed...).
+  void on_state(std::function<void(session_state)> listener);
+
+  // Session facts; zero / empty until connected.
+  std::int64_t session_id() const noexcept;
+  std::string session_password() const;
+  std::chrono::milliseconds negotiated_timeout() const noexcept;
+
+  template <class Token>
+  auto async_connect(Token&& token) {
+    return initiate<void>(
+        std::forward<Token>(token),
+        [this](std::unique_ptr<detail::reply_handler> h) { start_connect(std::move(h)); });
+  }
+
+  // Closes the session: the server deletes its ephemeral nodes at once.
+  template <class Token>
+  auto async_close(Token&& token) {
+    return initiate<void>(
+        std::forward<Token>(token),
+        [this](std::unique_ptr<detail::reply_handler> h) { start_close(std::move(h)); });
+  }
+
+  // Creates a node and completes with its path (sequential modes add a suffix).
+  template <class Token>
+  auto async_create(std::string_view path, std::string_view data, const create_options& options,
+                    Token&& token) {
+    return submit<std::string>(factory_.create(path, data, options, false),
+                               std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_create(std::string_view path, std::string_view data, Token&& token) {
+    return async_create(path, data, create_options{}, std::forward<Token>(token));
+  }
+
+  // Like async_create, and also gives the new node's stat (create2).
+  template <class Token>
+  auto async_create2(std::string_view path, std::string_view data, const create_options& options,
+                     Token&& token) {
+    return submit<create_result>(factory_.create(path, data, options, true),
+                                 std::forward<Token>(token));
+  }
+
+  // Deletes a node; version -1 matches any version.
+  template <class Token>
+  auto async_remove(std::string_view path, std::int32_t version, Token&& token) {
+    return submit<void>(factory_.remove(path, version), std::forward<Token>(token));
+  }
+
+  // The node's stat, or nullopt when it does not exist. A watcher is armed
+  // either way: it fires on creation, deletion or change.
+  template <class Token>
+  auto async_exists(std::string_view path, watcher w, Token&& token) {
+    return submit<std::optional<stat>>(factory_.exists(path, std::move(w)),
+                                       std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_exists(std::string_view path, Token&& token) {
+    return async_exists(path, watcher{}, std::forward<Token>(token));
+  }
+
+  template <class Token>
+  auto async_get_data(std::string_view path, watcher w, Token&& token) {
+    return submit<data_result>(factory_.get_data(path, std::move(w)), std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_get_data(std::string_view path, Token&& token) {
+    return async_get_data(path, watcher{}, std::forward<Token>(token));
+  }
+
+  template <class Token>
+  auto async_set_data(std::string_view path, std::string_view data, std::int32_t version,
+                      Token&& token) {
+    return submit<stat>(factory_.set_data(path, data, version), std::forward<Token>(token));
+  }
+
+  // Child names (not paths), in the server's order.
+  template <class Token>
+  auto async_get_children(std::string_view path, watcher w, Token&& token) {
+    return submit<std::vector<std::string>>(factory_.get_children(path, std::move(w), false),
+                                            std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_get_children(std::string_view path, Token&& token) {
+    return async_get_children(path, watcher{}, std::forward<Token>(token));
+  }
+
+  template <class Token>
+  auto async_get_children2(std::string_view path, watcher w, Token&& token) {
+    return submit<children_result>(factory_.get_children(path, std::move(w), true),
+                                   std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_get_children2(std::string_view path, Token&& token) {
+    return async_get_children2(path, watcher{}, std::forward<Token>(token));
+  }
+
+  template <class Token>
+  auto async_get_acl(std::string_view path, Token&& token) {
+    return submit<acl_result>(factory_.get_acl(path), std::forward<Token>(token));
+  }
+
+  template <class Token>
+  auto async_set_acl(std::string_view path, const acl_list& acl, std::int32_t version,
+                     Token&& token) {
+    return submit<stat>(factory_.set_acl(path, acl, version), std::forward<Token>(token));
+  }
+
+  template <class Token>
+  auto async_sync(std::string_view path, Token&& token) {
+    return submit<std::string>(factory_.sync(path), std::forward<Token>(token));
+  }
+
+  // All or nothing. On failure the error is the failing op's code and the
+  // results tell which op failed.
+  template <class Token>
+  auto async_multi(const std::vector<multi_op>& ops, Token&& token) {
+    return submit<multi_result>(factory_.multi(ops), std::forward<Token>(token));
+  }
+
+  // Independent reads in one round trip; each result carries its own error.
+  template <class Token>
+  auto async_multi_read(const std::vector<read_op>& ops, Token&& token) {
+    return submit<multi_result>(factory_.multi_read(ops), std::forward<Token>(token));
+  }
+
+  // Paths of this session's ephemeral nodes that start with `prefix`.
+  template <class Token>
+  auto async_get_ephemerals(std::string_view prefix, Token&& token) {
+    return submit<std::vector<std::string>>(factory_.get_ephemerals(prefix),
+                                            std::forward<Token>(token));
+  }
+
+  // Number of descendants of the node (whole subtree, not the node itself).
+  template <class Token>
+  auto async_get_all_children_number(std::string_view path, Token&& token) {
+    return submit<std::int32_t>(factory_.get_all_children_number(path), std::forward<Token>(token));
+  }
+
+  template <class Token>
+  auto async_whoami(Token&& token) {
+    return submit<std::vector<client_info>>(factory_.who_am_i(), std::forward<Token>(token));
+  }
+
+  // Adds credentials (e.g. "digest", "user:password") to the session; they
+  // are presented again after every reconnect.
+  template <class Token>
+  auto async_add_auth(std::string_view scheme, std::string_view credentials, Token&& token) {
+    return submit<void>(factory_.add_auth(scheme, credentials), std::forward<Token>(token));
+  }
+
+  // A persistent (or persistent-recursive) watch: fires on every change until removed.
+  template <class Token>
+  auto async_add_watch(std::string_view path, add_watch_mode mode, watcher w, Token&& token) {
+    return submit<void>(factory_.add_watch(path, mode, std::move(w)), std::forward<Token>(token));
+  }
+
+  // Removes this session's watches of `type` on `path`, on the server and
+  // here; removed watchers get a *_watch_removed event.
+  template <class Token>
+  auto async_remove_watches(std::string_view path, watcher_type type, Token&& token) {
+    return submit<void>(factory_.remove_watches(path, type), std::forward<Token>(token));
+  }
+
+  // Synchronous forms. From inside a callback on the client's strand they
+  // fail at once with error::would_block_on_strand instead of deadlocking.
+  void connect();
+  void connect(std::error_code& ec);
+  void close();
+  void close(std::error_code& ec);
+  std::string create(std::string_view path, std::string_view data, const create_options& o = {});
+  std::string create(std::string_view path, std::string_view data, const create_options& o,
+                     std::error_code& ec);
+  create_result create2(std::string_view path, std::string_view data, const create_options& o = {});
+  create_result create2(std::string_view path, std::string_view data, const create_options& o,
+                        std::error_code& ec);
+  void remove(std::string_view path, std::int32_t version = -1);
+  void remove(std::string_view path, std::int32_t version, std::error_code& ec);
+  std::optional<stat> exists(std::string_view path, watcher w = {});
+  std::optional<stat> exists(std::string_view path, watcher w, std::error_code& ec);
+  data_result get_data(std::string_view path, watcher w = {});
+  data_result get_data(std::string_view path, watcher w, std::error_code& ec);
+  stat set_data(std::string_view path, std::string_view data, std::int32_t version = -1);
+  stat set_data(std::string_view path, std::string_view data, std::int32_t version,
+                std::error_code& ec);
+  std::vector<std::string> get_children(std::string_view path, watcher w = {});
+  std::vector<std::string> get_children(std::string_view path, watcher w, std::error_code& ec);
+  children_result get_children2(std::string_view path, watcher w = {});
+  children_result get_children2(std::string_view path, watcher w, std::error_code& ec);
+  acl_result get_acl(std::string_view path);
+  acl_result get_acl(std::string_view path, std::error_code& ec);
+  stat set_acl(std::string_view path, const acl_list& acl, std::int32_t version = -1);
+  stat set_acl(std::string_view path, const acl_list& acl, std::int32_t version,
+               std::error_code& ec);
+  std::string sync(std::string_view path);
+  std::string sync(std::string_view path, std::error_code& ec);
+  multi_result multi(const std::vector<multi_op>& ops);
+  multi_result multi(const std::vector<multi_op>& ops, std::error_code& ec);
+  multi_result multi_read(const std::vector<read_op>& ops);
+  multi_result multi_read(const std::vector<read_op>& ops, std::error_code& ec);
+  std::vector<std::string> get_ephemerals(std::string_view prefix = "/");
+  std::vector<std::string> get_ephemerals(std::string_view prefix, std::error_code& ec);
+  std::int32_t get_all_children_number(std::string_view path);
+  std::int32_t get_all_children_number(std::string_view path, std::error_code& ec);
+  std::vector<client_info> whoami();
+  std::vector<client_info> whoami(std::error_code& ec);
+  void add_auth(std::string_view scheme, std::string_view credentials);
+  void add_auth(std::string_view scheme, std::string_view credentials, std::error_code& ec);
+  void add_watch(std::string_view path, add_watch_mode mode, watcher w);
+  void add_watch(std::string_view path, add_watch_mode mode, watcher w, std::error_code& ec);
+  void remove_watches(std::string_view path, watcher_type type);
+  void remove_watches(std::string_view path, watcher_type type, std::error_code& ec);
+
+ private:
+  template <class T, class Token, class Start>
+  auto initiate(Token&& token, Start start) {
+    return asio::async_initiate<Token, typename detail::signature<T>::type>(
+        [this](auto handler, Start start) {
+          using handler_type = std::decay_t<decltype(handler)>;
+          start(std::make_unique<detail::typed_reply<T, handler_type, executor_type>>(
+              std::move(handler), get_executor()));
+        },
+        token, std::move(start));
+  }
+
+  template <class T, class Token>
+  auto submit(detail::request req, Token&& token) {
+    return initiate<T>(
+        std::forward<Token>(token),
+        [this, r = std::move(req)](std::unique_ptr<detail::reply_handler> h) mutable {
+          r.handler = std::move(h);
+          start_request(std::move(r));
+        });
+  }
+
+  void start_request(detail::request req);
+  void start_connect(std::unique_ptr<detail::reply_handler> h);
+  void start_close(std::unique_ptr<detail::reply_handler> h);
+
+  template <class T, class Start>
+  T run_sync(std::error_code& ec, Start start);
+
+  std::unique_ptr<detail::owned_io_thread> owned_;
+  std::shared_ptr<detail::client_impl> impl_;
+  detail::request_factory factory_;
+};
+
+}  // namespace zkpp
