@@ -1,0 +1,63 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "zkpp/test/process.hpp"
+
+namespace zkpp::test {
+
+struct apache_zookeeper_options {
+  int tick_time_ms = 2000;
+  // Extra JVM system properties, as "name=value" (without -D).
+  std::vector<std::string> java_properties;
+  // Extra zoo.cfg lines, as "key=value".
+  std::vector<std::string> cfg_lines;
+  // Port to listen on; 0 picks a free one.
+  std::uint16_t port = 0;
+  std::chrono::seconds start_timeout{60};
+};
+
+// A real Apache ZooKeeper 3.8 standalone server (Debian's `zookeeper`
+// package) on 127.0.0.1, with its own data directory. The constructor returns
+// once the server answers `ruok` and accepts a session; it throws
+// std::runtime_error (naming what it waited for, with the log's tail)
+// otherwise. The destructor stops it and removes its directory.
+class apache_zookeeper {
+ public:
+  explicit apache_zookeeper(apache_zookeeper_options options = {});
+  ~apache_zookeeper();
+  apache_zookeeper(const apache_zookeeper&) = delete;
+  apache_zookeeper& operator=(const apache_zookeeper&) = delete;
+
+  // "127.0.0.1:PORT"
+  std::string connect_string() const;
+  std::uint16_t port() const { return port_; }
+  pid_t pid() const { return process_.pid(); }
+  bool running() { return process_.running(); }
+  const std::filesystem::path& directory() const { return dir_; }
+  std::filesystem::path log_file() const { return dir_ / "zookeeper.log"; }
+
+  // Graceful stop (SIGTERM); the port and data directory are kept so that
+  // start() brings the same server back, sessions included.
+  void stop();
+  // SIGKILL: a crash.
+  void kill();
+  // (Re)starts on the same port and data, waiting until it serves.
+  void start();
+
+  // True when Debian's ZooKeeper and a java binary are installed; otherwise
+  // `why` says what is missing.
+  static bool available(std::string& why);
+
+ private:
+  apache_zookeeper_options options_;
+  std::filesystem::path dir_;
+  std::uint16_t port_ = 0;
+  child_process process_;
+};
+
+}  // namespace zkpp::test
