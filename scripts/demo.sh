@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the guided tour (examples/)
+# against a real Apache ZooKeeper started here on a free loopback port.
+#   scripts/demo.sh [extra tour args...]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$ZKPP_ROOT"
+
+zkpp_install_deps
+build="${ZKPP_BUILD_DIR:-build}"
+zkpp_log "configure $build"
+zkpp_configure "$build"
+zkpp_log "build $build"
+cmake --build "$build" -j "$(zkpp_jobs)"
+
+tour="$build/examples/zkpp-tour"
+if [[ ! -x "$tour" ]]; then
+  zkpp_log "the tour program ($tour) does not exist yet; the build itself succeeded"
+  exit 0
+fi
+
+trap zkpp_stop_zookeeper EXIT
+zkpp_log "starting Apache ZooKeeper"
+zkpp_start_zookeeper
+zkpp_log "ZooKeeper listening on 127.0.0.1:$ZKPP_ZK_PORT"
+"$tour" --server "127.0.0.1:$ZKPP_ZK_PORT" "$@"

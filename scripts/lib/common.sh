@@ -1,0 +1,103 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/*.sh (sourced, not run).
+
+ZKPP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Debian 12 packages for building, testing and the demo.
+ZKPP_PACKAGES=(
+  cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
+  libasio-dev libboost-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev zookeeper default-jre-headless libzookeeper-mt-dev
+  python3 python3-kazoo libcurator-recipes-java valgrind
+)
+
+zkpp_log() { printf '==> %s\n' "$*" >&2; }
+zkpp_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs whatever of ZKPP_PACKAGES is missing (apt-get update only then).
+zkpp_install_deps() {
+  local missing=() p
+  for p in "${ZKPP_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+  zkpp_log "installing: ${missing[*]}"
+  local sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null || zkpp_die "missing packages (${missing[*]}) and not root"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "${missing[@]}"
+}
+
+zkpp_jobs() { nproc 2>/dev/null || echo 2; }
+
+# zkpp_configure BUILD_DIR [cmake args...]: Ninja, RelWithDebInfo unless given.
+zkpp_configure() {
+  local dir="$1"
+  shift
+  cmake -S "$ZKPP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+}
+
+# Prints a free TCP port on 127.0.0.1.
+zkpp_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# zkpp_start_zookeeper: starts Apache ZooKeeper standalone on a free loopback
+# port; sets ZKPP_ZK_PID, ZKPP_ZK_DIR, ZKPP_ZK_PORT. Stop with zkpp_stop_zookeeper.
+zkpp_start_zookeeper() {
+  ZKPP_ZK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/zkpp-zookeeper-XXXXXX")"
+  ZKPP_ZK_PORT="$(zkpp_free_port)"
+  mkdir -p "$ZKPP_ZK_DIR/data"
+  cat >"$ZKPP_ZK_DIR/zoo.cfg" <<CFG
+tickTime=2000
+dataDir=$ZKPP_ZK_DIR/data
+clientPort=$ZKPP_ZK_PORT
+clientPortAddress=127.0.0.1
+4lw.commands.whitelist=*
+admin.enableServer=false
+maxClientCnxns=0
+CFG
+  java -Xmx256m -Dzookeeper.extendedTypesEnabled=true -Dznode.container.checkIntervalMs=1000 \
+    -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" \
+    org.apache.zookeeper.server.ZooKeeperServerMain "$ZKPP_ZK_DIR/zoo.cfg" \
+    >"$ZKPP_ZK_DIR/zookeeper.log" 2>&1 &
+  ZKPP_ZK_PID=$!
+  # Readiness is only observable by asking: poll ruok with a deadline.
+  local deadline=$((SECONDS + 60)) answer=""
+  while ((SECONDS < deadline)); do
+    kill -0 "$ZKPP_ZK_PID" 2>/dev/null || break
+    answer="$(python3 - "$ZKPP_ZK_PORT" <<'PY' 2>/dev/null || true
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
+s.sendall(b"ruok")
+print(s.recv(16).decode(), end="")
+PY
+)"
+    [[ "$answer" == imok ]] && return 0
+    sleep 0.2
+  done
+  tail -n 30 "$ZKPP_ZK_DIR/zookeeper.log" >&2 || true
+  zkpp_stop_zookeeper
+  zkpp_die "Apache ZooKeeper did not answer ruok=imok on 127.0.0.1:$ZKPP_ZK_PORT within 60 s"
+}
+
+zkpp_stop_zookeeper() {
+  if [[ -n "${ZKPP_ZK_PID:-}" ]]; then
+    kill "$ZKPP_ZK_PID" 2>/dev/null || true
+    local deadline=$((SECONDS + 10))
+    while kill -0 "$ZKPP_ZK_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    kill -9 "$ZKPP_ZK_PID" 2>/dev/null || true
+    wait "$ZKPP_ZK_PID" 2>/dev/null || true
+    ZKPP_ZK_PID=""
+  fi
+  if [[ -n "${ZKPP_ZK_DIR:-}" ]]; then
+    rm -rf "$ZKPP_ZK_DIR"
+    ZKPP_ZK_DIR=""
+  fi
+}
