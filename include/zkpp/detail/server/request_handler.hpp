@@ -1,0 +1,156 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zkpp/detail/server/connection_info.hpp"
+#include "zkpp/detail/server/data_tree.hpp"
+#include "zkpp/detail/server/session_table.hpp"
+#include "zkpp/detail/server/watch_table.hpp"
+#include "zkpp/error.hpp"
+#include "zkpp/server.hpp"
+
+namespace zkpp::detail::proto {
+struct create_ttl_request;
+struct path_version_request;
+struct set_data_request;
+struct path_watch_request;
+struct get_data_response;
+struct multi_op;
+struct multi_result;
+}  // namespace zkpp::detail::proto
+
+namespace zkpp::detail::server {
+
+// Where the handler's output goes: frames for a connection, and "close this
+// connection once what was sent before is written".
+class output_sink {
+ public:
+  virtual void send(connection_id to, std::string frame) = 0;
+  virtual void close(connection_id c) = 0;
+
+ protected:
+  ~output_sink() = default;
+};
+
+struct server_clock {
+  std::function<std::int64_t()> wall_ms;    // ctime / mtime
+  std::function<std::int64_t()> steady_ms;  // session expiry
+  static server_clock system();
+};
+
+// The whole server without I/O: takes the payloads of received frames
+// (connect requests and requests) and timer ticks, and produces reply and
+// notification frames through an output_sink, with ZooKeeper 3.8's semantics.
+// Not thread-safe: the network front calls it from one thread.
+class request_handler {
+ public:
+  request_handler(server_options options, output_sink& out,
+                  server_clock clock = server_clock::system());
+
+  void connection_opened(connection_id c, std::string address, std::uint16_t port);
+  // One frame's payload (without the length prefix).
+  void frame_received(connection_id c, std::string_view payload);
+  void connection_closed(connection_id c);
+
+  // The reply to a four-letter word sent as the first 4 bytes of connection
+  // `c`, or nullopt if `word` is not one (then it is a frame length).
+  std::optional<std::string> four_letter_word(connection_id c, std::uint32_t word);
+
+  // Expires every session whose deadline has passed.
+  void expire_due();
+  // Deletes empty containers and expired TTL nodes.
+  void reap();
+  bool expire_session(std::int64_t session_id);
+  std::optional<connection_id> connection_of(std::int64_t session_id) const;
+
+  const server_options& options() const { return options_; }
+  std::int64_t last_zxid() const { return zxid_; }
+  const data_tree& tree() const { return tree_; }
+  const session_table& sessions() const { return sessions_; }
+  const watch_table& watches() const { return watches_; }
+  const std::map<connection_id, connection_info>& connections() const { return connections_; }
+  std::uint64_t packets_received() const { return packets_received_; }
+  std::uint64_t packets_sent() const { return packets_sent_; }
+  const latency_stats& latency() const { return latency_; }
+  std::int64_t wall_ms() const { return clock_.wall_ms(); }
+  std::int64_t steady_ms() const { return clock_.steady_ms(); }
+  std::int64_t started_steady_ms() const { return started_; }
+
+ private:
+  struct change {
+    event_type type;
+    std::string path;
+  };
+  using changes = std::vector<change>;
+
+  void handle_connect(connection_info& conn, std::string_view payload);
+  void handle_request(connection_info& conn, std::string_view payload);
+  void handle_auth(connection_info& conn, std::int32_t xid, std::string_view body);
+  void handle_write(connection_info& conn, std::int32_t xid, std::int32_t type,
+                    std::string_view body);
+  void handle_read(connection_info& conn, std::int32_t xid, std::int32_t type,
+                   std::string_view body);
+  void handle_multi(connection_info& conn, std::int32_t xid, std::string_view body);
+  void handle_multi_read(connection_info& conn, std::int32_t xid, std::string_view body);
+  void handle_set_watches(connection_info& conn, std::int32_t xid, std::int32_t type,
+                          std::string_view body);
+  void handle_watch_query(connection_info& conn, std::int32_t xid, std::int32_t type,
+                          std::string_view body);
+
+  // Write operations; each checks in ZooKeeper's order, mutates the tree on
+  // success and records what changed for the watches.
+  error create(connection_info& conn, const proto::create_ttl_request& req, std::int64_t zxid,
+               std::int64_t time, std::string& path, zkpp::stat& stat, changes& ch);
+  error remove(connection_info& conn, const proto::path_version_request& req, std::int64_t zxid,
+               changes& ch);
+  error set_data(connection_info& conn, const proto::set_data_request& req, std::int64_t zxid,
+                 std::int64_t time, zkpp::stat& stat, changes& ch);
+  error check_version(connection_info& conn, const proto::path_version_request& req);
+  error set_acl(connection_info& conn, std::string_view body, std::int64_t zxid, zkpp::stat& stat);
+  error run_multi_op(connection_info& conn, const proto::multi_op& op, std::int64_t zxid,
+                     std::int64_t time, proto::multi_result& result, changes& ch);
+
+  // The node at `path` if the connection holds `perm` on it: NONODE / NOAUTH otherwise.
+  error find_permitted(const connection_info& conn, std::string_view path, std::int32_t perm,
+                       const node*& n) const;
+  // Reads shared by the plain opcodes and multiRead.
+  error get_data(connection_info& conn, const proto::path_watch_request& req,
+                 proto::get_data_response& rsp);
+  error get_children(connection_info& conn, const proto::path_watch_request& req,
+                     std::vector<std::string>& children, zkpp::stat& stat);
+
+  void attach(connection_info& conn, std::int64_t session_id, std::int32_t timeout_ms);
+  void close_session(std::int64_t session_id, std::int64_t zxid);
+  void fire(const changes& ch);
+  void deliver(const std::vector<notification>& notes);
+  void send(connection_info& conn, std::string frame);
+  void reply(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
+             std::string body = {});
+  void drop(connection_info& conn);
+  connection_info* find(connection_id c);
+
+  server_options options_;
+  output_sink& out_;
+  server_clock clock_;
+  data_tree tree_;
+  session_table sessions_;
+  watch_table watches_;
+  std::map<connection_id, connection_info> connections_;
+  std::map<std::int64_t, connection_id> session_connection_;
+  std::int64_t zxid_ = 0;
+  std::int64_t started_ = 0;
+  std::int32_t min_timeout_ = 0;
+  std::int32_t max_timeout_ = 0;
+  std::uint64_t packets_received_ = 0;
+  std::uint64_t packets_sent_ = 0;
+  latency_stats latency_;
+  std::int64_t request_started_ = 0;
+};
+
+}  // namespace zkpp::detail::server

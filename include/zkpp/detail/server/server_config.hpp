@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zkpp/server.hpp"
+
+namespace zkpp::detail::server {
+
+// Applies the zoo.cfg keys the reference server understands (clientPort,
+// clientPortAddress, tickTime, min/maxSessionTimeout, jute.maxbuffer,
+// extendedTypesEnabled, 4lw.commands.whitelist, ...); other keys are ignored
+// as they do not change what a client observes. Returns an error message.
+std::optional<std::string> apply_zoo_cfg(std::string_view text, server_options& options);
+
+// zkpp-server's command line (without argv[0]); --config is read first so
+// that the other flags override it. Returns an error message.
+std::optional<std::string> parse_command_line(const std::vector<std::string>& args,
+                                              server_options& options);
+
+inline constexpr const char* usage =
+    "usage: zkpp-server [--host ADDR] [--port N] [--tick-time MS] [--min-session-timeout MS]\n"
+    "                   [--max-session-timeout MS] [--max-buffer BYTES]\n"
+    "                   [--super-digest user:BASE64] [--reap-interval MS] [--config zoo.cfg]\n";
+
+}  // namespace zkpp::detail::server

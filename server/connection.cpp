@@ -1,0 +1,110 @@
+#include "connection.hpp"
+
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+
+namespace zkpp::detail::server {
+
+connection::connection(asio::ip::tcp::socket socket, connection_id id, std::int32_t max_buffer,
+                       connection_events& events)
+    : socket_(std::move(socket)), id_(id), max_buffer_(max_buffer), events_(events) {}
+
+void connection::start() {
+  std::error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay{true}, ec);
+  read_length();
+}
+
+void connection::read_length() {
+  asio::async_read(socket_, asio::buffer(length_),
+                   [self = shared_from_this()](std::error_code ec, std::size_t) {
+                     if (ec) return self->read_failed();
+                     if (self->closing_) return self->read_length();
+                     const auto& b = self->length_;
+                     const auto word = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 |
+                                       std::uint32_t{b[2]} << 8 | std::uint32_t{b[3]};
+                     // A four-letter word is recognised only before the handshake.
+                     if (std::exchange(self->first_, false)) {
+                       if (auto reply = self->events_.first_word(self->id_, word)) {
+                         self->send(std::move(*reply));
+                         self->close_after_flush();
+                         return self->read_length();
+                       }
+                     }
+                     const auto length = static_cast<std::int32_t>(word);
+                     // ZooKeeper drops the connection, without a reply, on a bad length.
+                     if (length < 0 || length > self->max_buffer_) {
+                       self->close_now();
+                       return self->read_length();
+                     }
+                     self->read_payload(length);
+                   });
+}
+
+void connection::read_payload(std::int32_t length) {
+  payload_.resize(static_cast<std::size_t>(length));
+  asio::async_read(socket_, asio::buffer(payload_),
+                   [self = shared_from_this()](std::error_code ec, std::size_t) {
+                     if (ec) return self->read_failed();
+                     if (!self->closing_) self->events_.frame(self->id_, self->payload_);
+                     self->read_length();
+                   });
+}
+
+void connection::send(std::string frame) {
+  if (!socket_.is_open()) return;
+  queue_.push_back(std::move(frame));
+  if (!writing_) write_next();
+}
+
+void connection::write_next() {
+  if (queue_.empty()) {
+    if (closing_) shut();
+    return;
+  }
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(queue_.front()),
+                    [self = shared_from_this()](std::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      self->queue_.pop_front();
+                      if (ec) {
+                        self->queue_.clear();
+                        self->shut();
+                      } else {
+                        self->write_next();
+                      }
+                      if (self->read_done_ && !self->writing_ && !self->finished_) {
+                        self->finished_ = true;
+                        self->events_.closed(self->id_);
+                      }
+                    });
+}
+
+void connection::close_after_flush() {
+  closing_ = true;
+  if (!writing_) shut();
+}
+
+void connection::close_now() {
+  closing_ = true;
+  // The frame being written stays alive until its write completes.
+  queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
+  shut();
+}
+
+void connection::shut() {
+  std::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+}
+
+void connection::read_failed() {
+  read_done_ = true;
+  shut();
+  if (!writing_ && !finished_) {
+    finished_ = true;
+    events_.closed(id_);
+  }
+}
+
+}  // namespace zkpp::detail::server

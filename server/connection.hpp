@@ -1,0 +1,64 @@
+#pragma once
+
+#include <asio/ip/tcp.hpp>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "zkpp/detail/server/connection_info.hpp"
+
+namespace zkpp::detail::server {
+
+// What a connection reports to the server that owns it.
+class connection_events {
+ public:
+  // The first 4 bytes of a connection: a four-letter word's reply, or
+  // nullopt when they are a frame length.
+  virtual std::optional<std::string> first_word(connection_id c, std::uint32_t word) = 0;
+  virtual void frame(connection_id c, std::string_view payload) = 0;
+  // Called once, when the socket is closed and no operation is pending.
+  virtual void closed(connection_id c) = 0;
+
+ protected:
+  ~connection_events() = default;
+};
+
+// One client socket: reads length-prefixed frames, writes queued frames in
+// order, closes after a flush or at once.
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(asio::ip::tcp::socket socket, connection_id id, std::int32_t max_buffer,
+             connection_events& events);
+
+  void start();
+  void send(std::string frame);
+  void close_after_flush();
+  void close_now();
+
+ private:
+  void read_length();
+  void read_payload(std::int32_t length);
+  void write_next();
+  void read_failed();
+  void shut();
+
+  asio::ip::tcp::socket socket_;
+  connection_id id_;
+  std::int32_t max_buffer_;
+  connection_events& events_;
+  std::array<unsigned char, 4> length_{};
+  std::string payload_;
+  std::deque<std::string> queue_;
+  bool first_ = true;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool read_done_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace zkpp::detail::server

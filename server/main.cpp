@@ -1,0 +1,45 @@
+// zkpp-server: the reference server as a program. Prints one line
+// "zkpp-server listening on ADDR:PORT" once it accepts connections and runs
+// until SIGINT or SIGTERM.
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "zkpp/detail/server/server_config.hpp"
+#include "zkpp/server.hpp"
+
+int main(int argc, char** argv) {
+  namespace cfg = zkpp::detail::server;
+  zkpp::server_options options;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::fputs(cfg::usage, stdout);
+    return 0;
+  }
+  if (auto err = cfg::parse_command_line(args, options)) {
+    std::fprintf(stderr, "zkpp-server: %s\n%s", err->c_str(), cfg::usage);
+    return 2;
+  }
+  // Block the signals before the server thread starts so that only sigwait sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  try {
+    zkpp::server server{options};
+    server.start();
+    std::printf("zkpp-server listening on %s\n", server.connect_string().c_str());
+    std::fflush(stdout);
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.stop();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zkpp-server: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
