@@ -19,7 +19,7 @@ struct server_options {
   std::int32_t max_buffer = 0xfffff;                       // jute.maxbuffer
   bool extended_types_enabled = false;                     // TTL nodes
   std::vector<std::string> four_letter_whitelist{"srvr"};  // "*": all
-  std::string super_digest;  // "user:BASE64": that digest identity passes every ACL
+  std::string super_digest{};  // "user:BASE64": that digest identity passes every ACL
   std::chrono::milliseconds reap_interval{60000};  // container / TTL cleanup period
 };
 

@@ -1,0 +1,68 @@
+// zoo.cfg and command-line parsing of zkpp-server.
+
+#include <gtest/gtest.h>
+
+#include "zkpp/detail/server/server_config.hpp"
+
+namespace zkpp::detail::server {
+namespace {
+
+TEST(server_config, reads_the_zoo_cfg_keys) {
+  server_options o;
+  EXPECT_FALSE(
+      apply_zoo_cfg("# comment\n"
+                    "clientPort=2181\n"
+                    "clientPortAddress = 127.0.0.2\n"
+                    "tickTime=500\n"
+                    "minSessionTimeout=1000\n"
+                    "maxSessionTimeout=9000\n"
+                    "jute.maxbuffer=4096\n"
+                    "extendedTypesEnabled=true\n"
+                    "4lw.commands.whitelist=ruok, srvr ,mntr\n"
+                    "dataDir=/var/lib/zookeeper\n",
+                    o));
+  EXPECT_EQ(o.port, 2181);
+  EXPECT_EQ(o.host, "127.0.0.2");
+  EXPECT_EQ(o.tick_time.count(), 500);
+  EXPECT_EQ(o.min_session_timeout.count(), 1000);
+  EXPECT_EQ(o.max_session_timeout.count(), 9000);
+  EXPECT_EQ(o.max_buffer, 4096);
+  EXPECT_TRUE(o.extended_types_enabled);
+  EXPECT_EQ(o.four_letter_whitelist, (std::vector<std::string>{"ruok", "srvr", "mntr"}));
+}
+
+TEST(server_config, reports_bad_values_with_their_line) {
+  server_options o;
+  EXPECT_EQ(apply_zoo_cfg("\nclientPort=http\n", o),
+            "line 2: clientPort: not a number in [0, 65535]: http");
+}
+
+TEST(server_config, command_line_flags_override_the_config_file) {
+  const auto path = ::testing::TempDir() + "/zkpp_server_config_test.cfg";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("clientPort=2181\ntickTime=100\n", f);
+    std::fclose(f);
+  }
+  server_options o;
+  EXPECT_FALSE(parse_command_line({"--port", "0", "--config", path, "--super-digest", "s:x",
+                                   "--reap-interval", "50", "--max-buffer", "100"},
+                                  o));
+  EXPECT_EQ(o.port, 0);
+  EXPECT_EQ(o.tick_time.count(), 100);
+  EXPECT_EQ(o.super_digest, "s:x");
+  EXPECT_EQ(o.reap_interval.count(), 50);
+  EXPECT_EQ(o.max_buffer, 100);
+}
+
+TEST(server_config, rejects_unknown_flags_and_missing_values) {
+  server_options o;
+  EXPECT_EQ(parse_command_line({"--bogus", "1"}, o), "unknown option --bogus");
+  EXPECT_EQ(parse_command_line({"--port"}, o), "missing value for --port");
+  EXPECT_EQ(parse_command_line({"--tick-time", "0"}, o), "--tick-time: must be positive");
+  EXPECT_TRUE(parse_command_line({"--config", "/nonexistent/zoo.cfg"}, o));
+}
+
+}  // namespace
+}  // namespace zkpp::detail::server
