@@ -30,6 +30,10 @@ class owned_io_thread {
   std::thread thread_;
 };
 
+void request_canceller::operator()(asio::cancellation_type) const {
+  if (auto i = impl.lock()) i->cancel(id);
+}
+
 namespace {
 
 connect_string parse_or_throw(const client_options& o) {

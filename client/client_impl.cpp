@@ -36,6 +36,7 @@ client_impl::client_impl(asio::any_io_executor ex, const client_options& options
       session_(make_session_config(options, hosts)),
       hosts_(std::move(hosts)),
       session_timeout_(options.session_timeout),
+      request_timeout_(options.request_timeout),
       rng_(std::random_device{}()) {
   std::shuffle(hosts_.hosts.begin(), hosts_.hosts.end(), rng_);
   session_.on_state = [this](session_state s) { on_state(s); };
@@ -48,8 +49,19 @@ std::string client_impl::password() const {
 
 void client_impl::submit(request r) {
   asio::dispatch(strand_, [self = shared_from_this(), r = std::move(r)]() mutable {
-    self->session_.submit(std::move(r), session::clock::now());
+    const auto now = session::clock::now();
+    r.submitted = now;
+    if (self->request_timeout_.count() > 0) r.deadline = now + self->request_timeout_;
+    const auto deadline = r.deadline;
+    self->session_.submit(std::move(r), now);
+    if (deadline < self->timer_armed_at_) self->arm_timer();
     self->flush();
+  });
+}
+
+void client_impl::cancel(std::uint64_t id) {
+  asio::dispatch(strand_, [self = shared_from_this(), id] {
+    self->session_.cancel(id, asio::error::operation_aborted);
   });
 }
 
@@ -256,10 +268,12 @@ void client_impl::flush() {
 
 void client_impl::arm_timer() {
   const auto at = session_.next_tick();
+  timer_armed_at_ = at;
   if (at == session::clock::time_point::max()) return;
   tick_timer_.expires_at(at);
   tick_timer_.async_wait([self = shared_from_this(), gen = generation_](std::error_code ec) {
     if (ec || gen != self->generation_) return;
+    self->timer_armed_at_ = session::clock::time_point::max();
     if (auto err = self->session_.tick(session::clock::now())) return self->drop(err);
     self->flush();
     self->arm_timer();

@@ -32,6 +32,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void submit(request r);
   void connect(std::unique_ptr<reply_handler> h);
   void close(std::unique_ptr<reply_handler> h);
+  void cancel(std::uint64_t id);
   void add_listener(std::function<void(session_state)> listener);
   // Completes everything with operation_aborted and drops the connection.
   void shut_down();
@@ -62,6 +63,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   session session_;
   connect_string hosts_;
   std::chrono::milliseconds session_timeout_;
+  std::chrono::milliseconds request_timeout_;
+  session::clock::time_point timer_armed_at_ = session::clock::time_point::max();
   std::minstd_rand rng_;
 
   std::size_t next_host_ = 0;

@@ -2,6 +2,8 @@
 
 #include <boost/endian/conversion.hpp>
 
+#include <cerrno>
+
 #include "chroot.hpp"
 #include "zkpp/detail/jute/reader.hpp"
 #include "zkpp/detail/jute/writer.hpp"
@@ -11,6 +13,11 @@
 
 namespace zkpp::detail {
 namespace {
+
+// Equal to asio::error::timed_out, without pulling Asio into the sans-io session.
+std::error_code timed_out() {
+  return {ETIMEDOUT, std::system_category()};
+}
 
 using proto::opcode;
 namespace xid = proto::xid;
@@ -266,6 +273,47 @@ void session::submit(request r, clock::time_point now) {
   }
 }
 
+namespace {
+
+// Completes a request early, leaving it in its queue so that its reply,
+// when it comes, still matches and is dropped.
+void complete_early(request& r, std::error_code ec, const std::string& chroot) {
+  if (!r.handler) return;
+  auto handler = std::move(r.handler);
+  r.watch = watch_kind::none;
+  handler->on_reply(ec, {}, {chroot, r.opcode});
+}
+
+}  // namespace
+
+void session::cancel(std::uint64_t id, std::error_code why) {
+  for (auto it = unsent_.begin(); it != unsent_.end(); ++it) {
+    if (it->id != id) continue;
+    auto r = std::move(*it);
+    unsent_.erase(it);
+    complete_early(r, why, config_.chroot);
+    return;
+  }
+  for (auto& p : pending_)
+    if (p.req.id == id) return complete_early(p.req, why, config_.chroot);
+  for (auto& a : auth_waiting_)
+    if (a.id == id) return complete_early(a, why, config_.chroot);
+}
+
+void session::expire_requests(clock::time_point now) {
+  // Deadlines grow with submission order, so the scans stop at the first live one.
+  while (!unsent_.empty() && unsent_.front().deadline <= now) {
+    auto r = std::move(unsent_.front());
+    unsent_.pop_front();
+    complete_early(r, timed_out(), config_.chroot);
+  }
+  for (auto& p : pending_) {
+    if (!p.req.handler) continue;
+    if (p.req.deadline > now) break;
+    complete_early(p.req, timed_out(), config_.chroot);
+  }
+}
+
 void session::fail_all(std::error_code ec) {
   // Move out first: completions may submit new requests.
   auto pending = std::move(pending_);
@@ -309,6 +357,7 @@ void session::shut_down(std::error_code why) {
 }
 
 std::error_code session::tick(clock::time_point now) {
+  expire_requests(now);
   if (phase_ == phase::handshaking) {
     if (now - handshake_started_ >= config_.session_timeout) return error::connection_loss;
     return {};
@@ -324,9 +373,17 @@ std::error_code session::tick(clock::time_point now) {
 }
 
 session::clock::time_point session::next_tick() const {
-  if (phase_ == phase::handshaking) return handshake_started_ + config_.session_timeout;
-  if (phase_ != phase::connected) return clock::time_point::max();
-  return std::min(last_recv_ + negotiated_ * 2 / 3, last_send_ + negotiated_ / 3);
+  auto next = clock::time_point::max();
+  if (!unsent_.empty()) next = unsent_.front().deadline;
+  for (const auto& p : pending_) {
+    if (!p.req.handler) continue;
+    next = std::min(next, p.req.deadline);
+    break;
+  }
+  if (phase_ == phase::handshaking)
+    return std::min(next, handshake_started_ + config_.session_timeout);
+  if (phase_ != phase::connected) return next;
+  return std::min({next, last_recv_ + negotiated_ * 2 / 3, last_send_ + negotiated_ / 3});
 }
 
 }  // namespace zkpp::detail

@@ -56,6 +56,10 @@ class session {
 
   void submit(request r, clock::time_point now);
 
+  // Completes request `id` with `why` now; a reply that arrives later is
+  // discarded (and sets no watch). No effect when it already completed.
+  void cancel(std::uint64_t id, std::error_code why);
+
   // Ends the session for good: everything outstanding fails with `why`.
   void shut_down(std::error_code why);
 
@@ -86,6 +90,7 @@ class session {
   void fail_all(std::error_code ec);
   void end_session(enum phase p, std::error_code ec, keeper_state told, session_state state);
   void set_state(session_state s);
+  void expire_requests(clock::time_point now);
   std::int32_t next_xid();
 
   config config_;

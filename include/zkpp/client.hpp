@@ -1,8 +1,11 @@
 #pragma once
 
 #include <asio/any_io_executor.hpp>
+#include <asio/associated_cancellation_slot.hpp>
 #include <asio/async_result.hpp>
+#include <asio/cancellation_type.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -32,6 +35,14 @@ template <>
 struct signature<void> {
   using type = void(std::error_code);
 };
+
+// Installed in a completion handler's cancellation slot: completes that one
+// request with operation_aborted (a write may still take effect on the server).
+struct request_canceller {
+  std::weak_ptr<client_impl> impl;
+  std::uint64_t id;
+  void operator()(asio::cancellation_type type) const;
+};
 }  // namespace detail
 
 struct client_options {
@@ -43,6 +54,9 @@ struct client_options {
   bool can_be_read_only = false;
   // Largest frame accepted from the server (jute.maxbuffer plus slack).
   std::int32_t max_frame_size = 2 * 0xfffff;
+  // Every request completes with asio::error::timed_out after this long
+  // without a reply (0: no deadline; connection loss still ends it).
+  std::chrono::milliseconds request_timeout{0};
 };
 
 // An asynchronous ZooKeeper client. Every async_xxx operation takes a
@@ -79,17 +93,19 @@ class client {
 
   template <class Token>
   auto async_connect(Token&& token) {
-    return initiate<void>(
-        std::forward<Token>(token),
-        [this](std::unique_ptr<detail::reply_handler> h) { start_connect(std::move(h)); });
+    return initiate<void>(std::forward<Token>(token),
+                          [this](std::unique_ptr<detail::reply_handler> h, std::uint64_t) {
+                            start_connect(std::move(h));
+                          });
   }
 
   // Closes the session: the server deletes its ephemeral nodes at once.
   template <class Token>
   auto async_close(Token&& token) {
-    return initiate<void>(
-        std::forward<Token>(token),
-        [this](std::unique_ptr<detail::reply_handler> h) { start_close(std::move(h)); });
+    return initiate<void>(std::forward<Token>(token),
+                          [this](std::unique_ptr<detail::reply_handler> h, std::uint64_t) {
+                            start_close(std::move(h));
+                          });
   }
 
   // Creates a node and completes with its path (sequential modes add a suffix).
@@ -288,20 +304,25 @@ class client {
     return asio::async_initiate<Token, typename detail::signature<T>::type>(
         [this](auto handler, Start start) {
           using handler_type = std::decay_t<decltype(handler)>;
+          const auto id = next_request_id_.fetch_add(1, std::memory_order_relaxed) + 1;
+          auto slot = asio::get_associated_cancellation_slot(handler);
+          if (slot.is_connected()) slot.template emplace<detail::request_canceller>(impl_, id);
           start(std::make_unique<detail::typed_reply<T, handler_type, executor_type>>(
-              std::move(handler), get_executor()));
+                    std::move(handler), get_executor()),
+                id);
         },
         token, std::move(start));
   }
 
   template <class T, class Token>
   auto submit(detail::request req, Token&& token) {
-    return initiate<T>(
-        std::forward<Token>(token),
-        [this, r = std::move(req)](std::unique_ptr<detail::reply_handler> h) mutable {
-          r.handler = std::move(h);
-          start_request(std::move(r));
-        });
+    return initiate<T>(std::forward<Token>(token),
+                       [this, r = std::move(req)](std::unique_ptr<detail::reply_handler> h,
+                                                  std::uint64_t id) mutable {
+                         r.handler = std::move(h);
+                         r.id = id;
+                         start_request(std::move(r));
+                       });
   }
 
   void start_request(detail::request req);
@@ -311,6 +332,7 @@ class client {
   template <class T, class Start>
   T run_sync(std::error_code& ec, Start start);
 
+  std::atomic<std::uint64_t> next_request_id_{0};
   std::unique_ptr<detail::owned_io_thread> owned_;
   std::shared_ptr<detail::client_impl> impl_;
   detail::request_factory factory_;

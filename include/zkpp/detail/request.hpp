@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -36,6 +37,9 @@ struct request {
   zkpp::watcher watcher;
   std::error_code invalid;  // set when validation failed: completes without being sent
   std::unique_ptr<reply_handler> handler;
+  std::uint64_t id = 0;  // client-wide, for cancellation
+  std::chrono::steady_clock::time_point submitted{};
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace zkpp::detail

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/execution/outstanding_work.hpp>
@@ -26,6 +27,9 @@ class typed_reply final : public reply_handler {
                            asio::execution::outstanding_work.tracked)) {}
 
   void on_reply(std::error_code ec, std::string_view body, const reply_context& ctx) override {
+    // The operation is over: it can no longer be cancelled.
+    auto slot = asio::get_associated_cancellation_slot(handler_);
+    if (slot.is_connected()) slot.clear();
     if constexpr (std::is_void_v<T>) {
       asio::dispatch(work_, [h = std::move(handler_), ec]() mutable { std::move(h)(ec); });
     } else {
