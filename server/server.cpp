@@ -45,6 +45,13 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
     connections.erase(c);
   }
 
+  // Closes a connection as if the client had vanished; the handler learns
+  // at once, so that the session no longer counts as attached to it.
+  void drop(connection_id id, connection& c) {
+    c.close_now();
+    handler->connection_closed(id);
+  }
+
   void accept() {
     acceptor->async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
@@ -173,7 +180,7 @@ bool server::expire_session(std::int64_t session_id) {
 
 void server::drop_connections() {
   impl_->on_io([&] {
-    for (auto& [id, c] : impl_->connections) c->close_now();
+    for (auto& [id, c] : impl_->connections) impl_->drop(id, *c);
   });
 }
 
@@ -184,7 +191,7 @@ bool server::drop_session_connection(std::int64_t session_id) {
     if (!c) return false;
     const auto it = impl_->connections.find(*c);
     if (it == impl_->connections.end()) return false;
-    it->second->close_now();
+    impl_->drop(it->first, *it->second);
     return true;
   });
 }

@@ -13,12 +13,18 @@
 #include "zkpp/detail/jute/writer.hpp"
 #include "zkpp/detail/proto/opcode.hpp"
 #include "zkpp/detail/proto/records.hpp"
+#include "zkpp/error.hpp"
 
 namespace zkpp::test {
 
 namespace jute = detail::jute;
 namespace proto = detail::proto;
 using proto::opcode;
+
+// A ZooKeeper error code as ReplyHeader.err carries it.
+constexpr int code(error e) {
+  return static_cast<int>(e);
+}
 
 inline std::string with_length(std::string payload) {
   std::string out;
