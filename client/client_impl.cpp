@@ -6,11 +6,18 @@
 #include <asio/write.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "zkpp/detail/proto/opcode.hpp"
 
 namespace zkpp::detail {
 namespace {
+
+std::string hex(std::int64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
 
 session::config make_session_config(const client_options& o, const connect_string& hosts) {
   return {o.session_timeout, o.can_be_read_only, o.max_frame_size, hosts.chroot};
@@ -33,10 +40,14 @@ client_impl::client_impl(asio::any_io_executor ex, const client_options& options
       socket_(strand_),
       tick_timer_(strand_),
       connect_timer_(strand_),
+      lost_timer_(strand_),
       session_(make_session_config(options, hosts)),
       hosts_(std::move(hosts)),
       session_timeout_(options.session_timeout),
       request_timeout_(options.request_timeout),
+      on_expiry_(options.on_expiry),
+      lost_after_session_timeout_(options.lost_after_session_timeout),
+      logger_(options.logger),
       rng_(std::random_device{}()) {
   std::shuffle(hosts_.hosts.begin(), hosts_.hosts.end(), rng_);
   session_.on_state = [this](session_state s) { on_state(s); };
@@ -119,6 +130,7 @@ void client_impl::shut_down() {
   asio::dispatch(strand_, [self = shared_from_this()] {
     self->shut_down_ = true;
     self->listeners_.clear();
+    self->lost_timer_.cancel();
     self->session_.shut_down(asio::error::operation_aborted);
     self->complete_connect_waiters(asio::error::operation_aborted);
     self->drop(asio::error::operation_aborted);
@@ -131,11 +143,36 @@ bool client_impl::session_over() const {
          p == session::phase::closed;
 }
 
+void client_impl::log(log_level level, const std::string& text) const {
+  if (logger_) logger_(level, text);
+}
+
+void client_impl::notify(session_state s) {
+  // Listeners may add listeners; iterate over a snapshot.
+  const auto listeners = listeners_;
+  for (const auto& l : listeners) l(s);
+}
+
 void client_impl::on_state(session_state s) {
+  log(s == session_state::lost || s == session_state::auth_failed ? log_level::warning
+                                                                  : log_level::info,
+      std::string{"session "} + hex(session_.session_id()) + ": " + to_string(s));
   switch (s) {
+    case session_state::suspended:
+      if (lost_after_session_timeout_) {
+        lost_timer_.expires_after(session_.negotiated_timeout());
+        lost_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+          if (ec || self->session_over() || self->session_.phase() == session::phase::connected)
+            return;
+          self->log(log_level::warning, "suspended for a whole session timeout: reporting lost");
+          self->notify(session_state::lost);
+        });
+      }
+      break;
     case session_state::connected:
     case session_state::reconnected:
     case session_state::read_only:
+      lost_timer_.cancel();
       session_id_ = session_.session_id();
       timeout_ms_ = session_.negotiated_timeout().count();
       {
@@ -174,6 +211,7 @@ void client_impl::start_attempt() {
   connecting_ = true;
   const auto& hp = hosts_.hosts[next_host_ % hosts_.hosts.size()];
   ++next_host_;
+  log(log_level::debug, "connecting to " + hp.host + ":" + hp.port);
   const auto gen = ++generation_;
   // A host gets its share of the session timeout to accept the connection.
   connect_timer_.expires_after(session_timeout_ / hosts_.hosts.size());
@@ -280,7 +318,8 @@ void client_impl::arm_timer() {
   });
 }
 
-void client_impl::drop(std::error_code) {
+void client_impl::drop(std::error_code why) {
+  if (transport_up_) log(log_level::info, "connection closed: " + why.message());
   ++generation_;
   std::error_code ignored;
   socket_.close(ignored);

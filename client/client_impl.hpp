@@ -54,16 +54,22 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void drop(std::error_code why);
   void complete_connect_waiters(std::error_code ec);
   bool session_over() const;
+  void log(log_level level, const std::string& text) const;
+  void notify(session_state s);
 
   asio::strand<asio::any_io_executor> strand_;
   asio::ip::tcp::resolver resolver_;
   asio::ip::tcp::socket socket_;
   asio::steady_timer tick_timer_;
   asio::steady_timer connect_timer_;
+  asio::steady_timer lost_timer_;
   session session_;
   connect_string hosts_;
   std::chrono::milliseconds session_timeout_;
   std::chrono::milliseconds request_timeout_;
+  expiry_policy on_expiry_;
+  bool lost_after_session_timeout_;
+  log_sink logger_;
   session::clock::time_point timer_armed_at_ = session::clock::time_point::max();
   std::minstd_rand rng_;
 

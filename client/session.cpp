@@ -348,6 +348,14 @@ void session::end_session(enum phase p, std::error_code ec, keeper_state told,
   set_state(state);
 }
 
+void session::start_fresh() {
+  phase_ = phase::disconnected;
+  session_id_ = 0;
+  password_.clear();
+  negotiated_ = std::chrono::milliseconds{0};
+  ever_connected_ = false;
+}
+
 void session::shut_down(std::error_code why) {
   if (phase_ == phase::closed) return;
   out_.clear();

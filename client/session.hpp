@@ -60,6 +60,10 @@ class session {
   // discarded (and sets no watch). No effect when it already completed.
   void cancel(std::uint64_t id, std::error_code why);
 
+  // After expiry: forget the old session so the next handshake opens a new
+  // one (credentials are kept and presented again).
+  void start_fresh();
+
   // Ends the session for good: everything outstanding fails with `why`.
   void shut_down(std::error_code why);
 

@@ -45,6 +45,17 @@ struct request_canceller {
 };
 }  // namespace detail
 
+// What the client does when the server declares its session expired.
+enum class expiry_policy {
+  close,        // stay closed: every later call fails with session_expired
+  new_session,  // start a fresh session (ephemerals and watches are gone)
+};
+
+enum class log_level { debug, info, warning, error };
+
+// Receives the client's log lines; never sees credentials.
+using log_sink = std::function<void(log_level, std::string_view)>;
+
 struct client_options {
   // "host:port[,host:port...][/chroot]"; IPv6 hosts in brackets: "[::1]:2181".
   std::string connect_string = "127.0.0.1:2181";
@@ -57,6 +68,13 @@ struct client_options {
   // Every request completes with asio::error::timed_out after this long
   // without a reply (0: no deadline; connection loss still ends it).
   std::chrono::milliseconds request_timeout{0};
+  expiry_policy on_expiry = expiry_policy::close;
+  // Report `lost` once the connection has been suspended for a whole session
+  // timeout, as Curator does: the server has most likely expired the session
+  // by then, so whatever it guarded (a lock, leadership) is gone. The client
+  // keeps trying and reports `reconnected` if the session survived after all.
+  bool lost_after_session_timeout = true;
+  log_sink logger{};
 };
 
 // An asynchronous ZooKeeper client. Every async_xxx operation takes a

@@ -196,9 +196,6 @@ TEST(codec_bounds, multi_without_terminator_fails) {
 // A transaction that deletes many nodes answers with that many body-less
 // results; each costs 9 header bytes, so the input bounds the count.
 TEST(codec_bounds, multi_response_with_many_bodiless_results_decodes) {
-  GTEST_SKIP() << "known bug: read_sequence in client/proto/multi_codec.cpp rejects valid "
-                  "multi responses with more than 10 delete/check results (its bound compares "
-                  "the element count with the bytes left); remove this skip with the fix";
   std::string results;
   for (int i = 0; i < 11; ++i) results += multi_header_bytes(proto::opcode::remove, false, 0);
   EXPECT_FALSE(decodes<proto::multi_response>(results));

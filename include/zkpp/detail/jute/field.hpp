@@ -14,6 +14,10 @@ struct field {
   T Record::*member;
 };
 
+// Spelled out for compilers without aggregate deduction (clang 14).
+template <class Record, class T>
+field(const char*, T Record::*) -> field<Record, T>;
+
 template <class R>
 concept record = requires {
   R::fields();
