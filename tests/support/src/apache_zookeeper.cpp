@@ -1,28 +1,16 @@
 #include "zkpp/test/apache_zookeeper.hpp"
 
-#include <fstream>
 #include <stdexcept>
 #include <system_error>
-#include <thread>
 
 #include "zkpp/test/probe.hpp"
+#include "zookeeper_launch.hpp"
 
 namespace zkpp::test {
-namespace {
-
-constexpr const char* zookeeper_jar = "/usr/share/java/zookeeper.jar";
-
-void write_file(const std::filesystem::path& file, const std::string& text) {
-  std::ofstream out(file);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + file.string());
-}
-
-}  // namespace
 
 bool apache_zookeeper::available(std::string& why) {
-  if (!std::filesystem::exists(zookeeper_jar)) {
-    why = std::string(zookeeper_jar) + " missing (apt-get install zookeeper)";
+  if (!std::filesystem::exists(detail::zookeeper_jar)) {
+    why = std::string(detail::zookeeper_jar) + " missing (apt-get install zookeeper)";
     return false;
   }
   if (find_program("java").empty()) {
@@ -36,27 +24,35 @@ apache_zookeeper::apache_zookeeper(apache_zookeeper_options options)
     : options_(std::move(options)) {
   std::string why;
   if (!available(why)) throw std::runtime_error("Apache ZooKeeper unavailable: " + why);
+  if (options_.tls && find_program("openssl").empty())
+    throw std::runtime_error("Apache ZooKeeper with TLS: openssl not found in PATH");
   dir_ = make_temp_dir("zkpp-zookeeper");
   try {
     port_ = options_.port != 0 ? options_.port : free_port();
     std::filesystem::create_directory(dir_ / "data");
-    std::string cfg = "tickTime=" + std::to_string(options_.tick_time_ms) +
-                      "\ndataDir=" + (dir_ / "data").string() +
-                      "\nclientPort=" + std::to_string(port_) +
-                      "\nclientPortAddress=127.0.0.1\n"
-                      "4lw.commands.whitelist=*\n"
-                      "admin.enableServer=false\n"
-                      "maxClientCnxns=0\n";
+    std::string cfg = detail::base_zoo_cfg(options_.tick_time_ms, dir_ / "data", port_);
+    if (const auto& tls = options_.tls) {
+      secure_port_ = options_.secure_port;
+      while (secure_port_ == 0 || secure_port_ == port_) secure_port_ = free_port();
+      // Unknown zoo.cfg keys become "zookeeper.<key>" system properties,
+      // which is where X509Util reads ssl.* (and ssl.clientAuth) from.
+      cfg +=
+          "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n"
+          "secureClientPort=" +
+          std::to_string(secure_port_) +
+          "\nsecureClientPortAddress=127.0.0.1\n"
+          "ssl.keyStore.location=" +
+          tls->key_and_cert.string() +
+          "\nssl.keyStore.type=PEM\n"
+          "ssl.trustStore.location=" +
+          tls->trust.string() +
+          "\nssl.trustStore.type=PEM\n"
+          "ssl.clientAuth=" +
+          (tls->need_client_auth ? "need" : "none") + "\n";
+    }
     for (const auto& line : options_.cfg_lines) cfg += line + "\n";
-    write_file(dir_ / "zoo.cfg", cfg);
-    // Without a configuration log4j stays silent, and a failed start would
-    // leave nothing to show.
-    write_file(
-        dir_ / "log4j.properties",
-        "log4j.rootLogger=INFO, CONSOLE\n"
-        "log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender\n"
-        "log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout\n"
-        "log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} %-5p [%t] %c{1}: %m%n\n");
+    detail::write_text_file(dir_ / "zoo.cfg", cfg);
+    detail::write_log4j_properties(dir_);
     start();
   } catch (...) {
     process_.kill();
@@ -76,6 +72,10 @@ std::string apache_zookeeper::connect_string() const {
   return "127.0.0.1:" + std::to_string(port_);
 }
 
+std::string apache_zookeeper::secure_connect_string() const {
+  return secure_port_ == 0 ? std::string() : "127.0.0.1:" + std::to_string(secure_port_);
+}
+
 void apache_zookeeper::stop() {
   process_.stop();
 }
@@ -86,47 +86,29 @@ void apache_zookeeper::kill() {
 
 void apache_zookeeper::start() {
   if (process_.running()) return;
-  std::vector<std::string> argv{
-      "java",
-      "-Xmx256m",
-      "-Dzookeeper.extendedTypesEnabled=true",
-      "-Dznode.container.checkIntervalMs=1000",
-      "-Dzookeeper.4lw.commands.whitelist=*",
-      "-Dlog4j.configuration=file:" + (dir_ / "log4j.properties").string()};
-  for (const auto& p : options_.java_properties) argv.push_back("-D" + p);
-  argv.insert(argv.end(),
-              {"-cp", std::string(zookeeper_jar) + ":/usr/share/java/*",
-               "org.apache.zookeeper.server.ZooKeeperServerMain", (dir_ / "zoo.cfg").string()});
-  process_ = child_process(argv, log_file());
-
-  // Readiness is only observable by asking, so poll with a deadline.
+  process_ = child_process(
+      detail::zookeeper_java_command(dir_, "org.apache.zookeeper.server.ZooKeeperServerMain",
+                                     dir_ / "zoo.cfg", {"-Xmx256m"}, options_.java_properties),
+      log_file());
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
-  std::string last = "no answer yet";
-  for (;;) {
-    if (!process_.running()) {
-      throw std::runtime_error("Apache ZooKeeper on " + connect_string() +
-                               " exited before serving; log tail:\n" + file_tail(log_file()));
+  const auto timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.start_timeout);
+  try {
+    detail::wait_until_ready(
+        process_, "Apache ZooKeeper on " + connect_string() + " (srvr Mode: standalone, handshake)",
+        [&] { return detail::probe_serving(port_, {"standalone"}); }, deadline, timeout,
+        log_file());
+    if (const auto& tls = options_.tls) {
+      detail::wait_until_ready(
+          process_,
+          "Apache ZooKeeper's secure port " + secure_connect_string() + " (TLS handshake)",
+          [&] { return detail::probe_tls_port(secure_port_, *tls); }, deadline, timeout,
+          log_file());
     }
-    try {
-      auto answer = four_letter_word(port_, "ruok", std::chrono::seconds{2});
-      if (answer == "imok") {
-        last = probe_handshake(port_);
-        if (last.empty()) return;
-        last = "ruok answered imok but the handshake failed: " + last;
-      } else {
-        last = "ruok answered '" + answer + "'";
-      }
-    } catch (const std::exception& e) {
-      last = e.what();
-    }
-    if (std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  } catch (...) {
+    process_.kill();
+    throw;
   }
-  process_.kill();
-  throw std::runtime_error("Apache ZooKeeper on " + connect_string() +
-                           " did not answer ruok=imok " + "and a session handshake within " +
-                           std::to_string(options_.start_timeout.count()) + " s (last: " + last +
-                           "); log tail:\n" + file_tail(log_file()));
 }
 
 }  // namespace zkpp::test
