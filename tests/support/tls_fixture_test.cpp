@@ -92,6 +92,8 @@ TEST_F(tls_fixture, secure_zookeeper_verifies_with_the_right_ca_only) {
             "");
 }
 
+// Also mutual TLS: without a client certificate the server refuses the
+// handshake (ZooKeeper 3.8 speaks TLSv1.2, so s_client sees the alert).
 TEST_F(tls_fixture, secure_zookeeper_on_a_wrong_host_certificate_fails_hostname_checks) {
   ZKPP_REQUIRE_APACHE_ZOOKEEPER();
   apache_zookeeper zk{{.tls = zookeeper_tls{.key_and_cert = tls().wrong_host_key_and_cert(),
@@ -107,6 +109,11 @@ TEST_F(tls_fixture, secure_zookeeper_on_a_wrong_host_certificate_fails_hostname_
                                                    .key = tls().client_key(),
                                                    .verify_ip = "127.0.0.1"}),
             "");
+  auto no_client_cert = openssl_s_client(zk.secure_port(), {.ca_file = tls().ca_cert()});
+  EXPECT_FALSE(no_client_cert.timed_out) << no_client_cert.output;
+  EXPECT_NE(no_client_cert.exit_code, 0) << no_client_cert.output;
+  EXPECT_NE(no_client_cert.output.find("alert bad certificate"), std::string::npos)
+      << no_client_cert.output;
 }
 
 }  // namespace

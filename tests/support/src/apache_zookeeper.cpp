@@ -52,7 +52,6 @@ apache_zookeeper::apache_zookeeper(apache_zookeeper_options options)
     }
     for (const auto& line : options_.cfg_lines) cfg += line + "\n";
     detail::write_text_file(dir_ / "zoo.cfg", cfg);
-    detail::write_log4j_properties(dir_);
     start();
   } catch (...) {
     process_.kill();
@@ -87,7 +86,7 @@ void apache_zookeeper::kill() {
 void apache_zookeeper::start() {
   if (process_.running()) return;
   process_ = child_process(
-      detail::zookeeper_java_command(dir_, "org.apache.zookeeper.server.ZooKeeperServerMain",
+      detail::zookeeper_java_command("org.apache.zookeeper.server.ZooKeeperServerMain",
                                      dir_ / "zoo.cfg", {"-Xmx256m"}, options_.java_properties),
       log_file());
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;

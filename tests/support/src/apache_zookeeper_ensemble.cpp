@@ -58,7 +58,6 @@ apache_zookeeper_ensemble::apache_zookeeper_ensemble(apache_zookeeper_ensemble_o
                       servers;
     for (const auto& line : options_.cfg_lines) cfg += line + "\n";
     detail::write_text_file(dir / "zoo.cfg", cfg);
-    detail::write_log4j_properties(dir);
   }
 }
 
@@ -123,7 +122,7 @@ void apache_zookeeper_ensemble::launch(std::size_t i) {
   // faster on two cores, and the tests need no peak throughput.
   m.process = child_process(
       detail::zookeeper_java_command(
-          dir, "org.apache.zookeeper.server.quorum.QuorumPeerMain", dir / "zoo.cfg",
+          "org.apache.zookeeper.server.quorum.QuorumPeerMain", dir / "zoo.cfg",
           {"-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"}, options_.java_properties),
       log_file(i));
 }

@@ -26,17 +26,7 @@ std::string base_zoo_cfg(int tick_time_ms, const std::filesystem::path& data_dir
          "maxClientCnxns=0\n";
 }
 
-void write_log4j_properties(const std::filesystem::path& dir) {
-  write_text_file(
-      dir / "log4j.properties",
-      "log4j.rootLogger=INFO, CONSOLE\n"
-      "log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender\n"
-      "log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout\n"
-      "log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} %-5p [%t] %c{1}: %m%n\n");
-}
-
-std::vector<std::string> zookeeper_java_command(const std::filesystem::path& dir,
-                                                const std::string& main_class,
+std::vector<std::string> zookeeper_java_command(const std::string& main_class,
                                                 const std::filesystem::path& cfg,
                                                 const std::vector<std::string>& jvm_flags,
                                                 const std::vector<std::string>& java_properties) {
@@ -44,11 +34,17 @@ std::vector<std::string> zookeeper_java_command(const std::filesystem::path& dir
   argv.insert(argv.end(), jvm_flags.begin(), jvm_flags.end());
   argv.insert(argv.end(),
               {"-Dzookeeper.extendedTypesEnabled=true", "-Dznode.container.checkIntervalMs=1000",
-               "-Dzookeeper.4lw.commands.whitelist=*",
-               "-Dlog4j.configuration=file:" + (dir / "log4j.properties").string()});
+               "-Dzookeeper.4lw.commands.whitelist=*", "-Dzookeeper.jmx.log4j.disable=true",
+               "-Dorg.slf4j.simpleLogger.showDateTime=true",
+               "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"});
   for (const auto& p : java_properties) argv.push_back("-D" + p);
-  argv.insert(argv.end(),
-              {"-cp", std::string(zookeeper_jar) + ":/usr/share/java/*", main_class, cfg.string()});
+  // /usr/share/java/* holds several SLF4J bindings (nop wins, in practice,
+  // and the server logs nothing; log4j12 clashes with log4j-over-slf4j), so
+  // name slf4j-simple first: INFO and up to stderr, that is the log file.
+  argv.insert(
+      argv.end(),
+      {"-cp", std::string(zookeeper_jar) + ":/usr/share/java/slf4j-simple.jar:/usr/share/java/*",
+       main_class, cfg.string()});
   return argv;
 }
 

@@ -26,15 +26,10 @@ void write_text_file(const std::filesystem::path& file, const std::string& text)
 std::string base_zoo_cfg(int tick_time_ms, const std::filesystem::path& data_dir,
                          std::uint16_t client_port);
 
-// Writes `dir`/log4j.properties: INFO to the console (without a configuration
-// log4j stays silent, and a failed start would leave nothing to show).
-void write_log4j_properties(const std::filesystem::path& dir);
-
 // java ... -cp zookeeper.jar:/usr/share/java/* <main_class> <cfg>, with the
-// usual -D switches, `dir`/log4j.properties, then `jvm_flags` and each of
+// usual -D switches and logging to stderr, then `jvm_flags` and each of
 // `java_properties` ("name=value") as -Dname=value.
-std::vector<std::string> zookeeper_java_command(const std::filesystem::path& dir,
-                                                const std::string& main_class,
+std::vector<std::string> zookeeper_java_command(const std::string& main_class,
                                                 const std::filesystem::path& cfg,
                                                 const std::vector<std::string>& jvm_flags,
                                                 const std::vector<std::string>& java_properties);
