@@ -63,9 +63,11 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, s
   } else if (key == "jute.maxbuffer" || key == "--max-buffer") {
     if (auto err = set_number(key, value, 1, 0x7fffffff, n)) return err;
     o.max_buffer = static_cast<std::int32_t>(n);
-  } else if (key == "extendedTypesEnabled" || key == "zookeeper.extendedTypesEnabled") {
+  } else if (key == "extendedTypesEnabled" || key == "zookeeper.extendedTypesEnabled" ||
+             key == "--extended-types-enabled") {
     o.extended_types_enabled = trim(value) == "true";
-  } else if (key == "4lw.commands.whitelist" || key == "zookeeper.4lw.commands.whitelist") {
+  } else if (key == "4lw.commands.whitelist" || key == "zookeeper.4lw.commands.whitelist" ||
+             key == "--4lw-whitelist") {
     o.four_letter_whitelist = split_list(value);
   } else if (key == "DigestAuthenticationProvider.superDigest" ||
              key == "zookeeper.DigestAuthenticationProvider.superDigest" ||

@@ -46,14 +46,17 @@ TEST(server_config, command_line_flags_override_the_config_file) {
     std::fclose(f);
   }
   server_options o;
-  EXPECT_FALSE(parse_command_line({"--port", "0", "--config", path, "--super-digest", "s:x",
-                                   "--reap-interval", "50", "--max-buffer", "100"},
-                                  o));
+  EXPECT_FALSE(parse_command_line(
+      {"--port", "0", "--config", path, "--super-digest", "s:x", "--reap-interval", "50",
+       "--max-buffer", "100", "--extended-types-enabled", "true", "--4lw-whitelist", "*"},
+      o));
   EXPECT_EQ(o.port, 0);
   EXPECT_EQ(o.tick_time.count(), 100);
   EXPECT_EQ(o.super_digest, "s:x");
   EXPECT_EQ(o.reap_interval.count(), 50);
   EXPECT_EQ(o.max_buffer, 100);
+  EXPECT_TRUE(o.extended_types_enabled);
+  EXPECT_EQ(o.four_letter_whitelist, std::vector<std::string>{"*"});
 }
 
 TEST(server_config, rejects_unknown_flags_and_missing_values) {

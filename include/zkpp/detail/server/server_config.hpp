@@ -23,6 +23,7 @@ std::optional<std::string> parse_command_line(const std::vector<std::string>& ar
 inline constexpr const char* usage =
     "usage: zkpp-server [--host ADDR] [--port N] [--tick-time MS] [--min-session-timeout MS]\n"
     "                   [--max-session-timeout MS] [--max-buffer BYTES]\n"
-    "                   [--super-digest user:BASE64] [--reap-interval MS] [--config zoo.cfg]\n";
+    "                   [--super-digest user:BASE64] [--reap-interval MS] [--config zoo.cfg]\n"
+    "                   [--extended-types-enabled true|false] [--4lw-whitelist cmd,cmd|*]\n";
 
 }  // namespace zkpp::detail::server
