@@ -180,10 +180,12 @@ void client_impl::on_state(session_state s) {
         password_ = session_.password();
       }
       failures_in_row_ = 0;
+      had_session_ = true;
       complete_connect_waiters({});
       arm_timer();
       break;
     case session_state::lost:
+      lost_timer_.cancel();
       complete_connect_waiters(error::session_expired);
       break;
     case session_state::auth_failed:
@@ -195,9 +197,14 @@ void client_impl::on_state(session_state s) {
     default:
       break;
   }
-  // Listeners may add listeners; iterate over a snapshot.
-  const auto listeners = listeners_;
-  for (const auto& l : listeners) l(s);
+  notify(s);
+  if (s == session_state::lost && on_expiry_ == expiry_policy::new_session && !shut_down_ &&
+      session_.phase() == session::phase::expired) {
+    log(log_level::info, "starting a new session after expiry");
+    // The expired connection is torn down by the caller, which then connects
+    // again as after any loss.
+    session_.start_fresh();
+  }
 }
 
 void client_impl::complete_connect_waiters(std::error_code ec) {
@@ -246,7 +253,7 @@ void client_impl::attempt_failed() {
   if (session_over()) return;
   // Before the first session exists, one unsuccessful round over all hosts
   // fails async_connect; afterwards we keep trying until the session ends.
-  if (session_.session_id() == 0 && failures_in_row_ >= hosts_.hosts.size()) {
+  if (!had_session_ && failures_in_row_ >= hosts_.hosts.size()) {
     complete_connect_waiters(error::no_server_reachable);
     return;
   }
@@ -319,23 +326,24 @@ void client_impl::arm_timer() {
 }
 
 void client_impl::drop(std::error_code why) {
-  if (transport_up_) log(log_level::info, "connection closed: " + why.message());
+  const bool was_up = transport_up_;
+  const bool established = session_.phase() == session::phase::connected;
+  if (was_up) log(log_level::info, "connection closed: " + why.message());
   ++generation_;
   std::error_code ignored;
   socket_.close(ignored);
   resolver_.cancel();
   tick_timer_.cancel();
   connect_timer_.cancel();
-  const bool was_up = transport_up_;
   transport_up_ = false;
   writing_ = false;
   connecting_ = false;
-  if (session_over()) return;
+  if (session_over() || !was_up) return;
+  if (!established) return attempt_failed();  // the handshake never completed
+  // A working connection went away: try again at once, then back off.
   session_.transport_lost();
-  if (was_up && !session_over()) {
-    failures_in_row_ = 0;
-    start_attempt();
-  }
+  failures_in_row_ = 0;
+  start_attempt();
 }
 
 }  // namespace zkpp::detail

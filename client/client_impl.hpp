@@ -75,7 +75,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   std::size_t next_host_ = 0;
   std::size_t failures_in_row_ = 0;
-  bool connecting_ = false;  // an attempt (or a backoff before one) is under way
+  bool had_session_ = false;  // once true, reconnecting never gives up by itself
+  bool connecting_ = false;   // an attempt (or a backoff before one) is under way
   bool transport_up_ = false;
   bool writing_ = false;
   bool shut_down_ = false;

@@ -2,8 +2,6 @@
 
 #include <boost/endian/conversion.hpp>
 
-#include <cerrno>
-
 #include "chroot.hpp"
 #include "zkpp/detail/jute/reader.hpp"
 #include "zkpp/detail/jute/writer.hpp"
@@ -14,9 +12,9 @@
 namespace zkpp::detail {
 namespace {
 
-// Equal to asio::error::timed_out, without pulling Asio into the sans-io session.
+// ZooKeeper's own code for a client-side operation timeout.
 std::error_code timed_out() {
-  return {ETIMEDOUT, std::system_category()};
+  return error::operation_timeout;
 }
 
 using proto::opcode;

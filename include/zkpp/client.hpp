@@ -65,7 +65,7 @@ struct client_options {
   bool can_be_read_only = false;
   // Largest frame accepted from the server (jute.maxbuffer plus slack).
   std::int32_t max_frame_size = 2 * 0xfffff;
-  // Every request completes with asio::error::timed_out after this long
+  // Every request completes with error::operation_timeout after this long
   // without a reply (0: no deadline; connection loss still ends it).
   std::chrono::milliseconds request_timeout{0};
   expiry_policy on_expiry = expiry_policy::close;
