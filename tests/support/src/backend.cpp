@@ -25,7 +25,11 @@ class zkpp_server {
  public:
   explicit zkpp_server(const std::string& binary) : dir_(make_temp_dir("zkpp-server")) {
     auto log = dir_ / "zkpp-server.log";
-    process_ = child_process({binary, "--port", "0"}, log);
+    // The same switches the Apache ZooKeeper fixture turns on: TTL nodes,
+    // every four-letter word, fast container/TTL reaping.
+    process_ = child_process({binary, "--port", "0", "--extended-types-enabled", "true",
+                              "--4lw-whitelist", "*", "--reap-interval", "1000"},
+                             log);
     // The address only appears in the log, so poll it with a deadline.
     const std::string marker = "zkpp-server listening on ";
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
