@@ -83,6 +83,9 @@ std::int64_t client::session_id() const noexcept {
 std::string client::session_password() const {
   return impl_->password();
 }
+std::string client::connected_server() const {
+  return impl_->connected_server();
+}
 std::chrono::milliseconds client::negotiated_timeout() const noexcept {
   return impl_->negotiated_timeout();
 }

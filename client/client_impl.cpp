@@ -54,8 +54,13 @@ client_impl::client_impl(asio::any_io_executor ex, const client_options& options
 }
 
 std::string client_impl::password() const {
-  std::lock_guard lock{password_mutex_};
+  std::lock_guard lock{facts_mutex_};
   return password_;
+}
+
+std::string client_impl::connected_server() const {
+  std::lock_guard lock{facts_mutex_};
+  return connected_server_;
 }
 
 void client_impl::submit(request r) {
@@ -176,8 +181,9 @@ void client_impl::on_state(session_state s) {
       session_id_ = session_.session_id();
       timeout_ms_ = session_.negotiated_timeout().count();
       {
-        std::lock_guard lock{password_mutex_};
+        std::lock_guard lock{facts_mutex_};
         password_ = session_.password();
+        connected_server_ = attempt_server_;
       }
       failures_in_row_ = 0;
       had_session_ = true;
@@ -218,7 +224,8 @@ void client_impl::start_attempt() {
   connecting_ = true;
   const auto& hp = hosts_.hosts[next_host_ % hosts_.hosts.size()];
   ++next_host_;
-  log(log_level::debug, "connecting to " + hp.host + ":" + hp.port);
+  attempt_server_ = hp.host + ":" + hp.port;
+  log(log_level::debug, "connecting to " + attempt_server_);
   const auto gen = ++generation_;
   // A host gets its share of the session timeout to accept the connection.
   connect_timer_.expires_after(session_timeout_ / hosts_.hosts.size());
@@ -329,6 +336,10 @@ void client_impl::drop(std::error_code why) {
   const bool was_up = transport_up_;
   const bool established = session_.phase() == session::phase::connected;
   if (was_up) log(log_level::info, "connection closed: " + why.message());
+  {
+    std::lock_guard lock{facts_mutex_};
+    connected_server_.clear();
+  }
   ++generation_;
   std::error_code ignored;
   socket_.close(ignored);

@@ -42,6 +42,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     return std::chrono::milliseconds{timeout_ms_.load()};
   }
   std::string password() const;
+  std::string connected_server() const;
 
  private:
   void on_state(session_state s);
@@ -88,8 +89,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   std::atomic<std::int64_t> session_id_{0};
   std::atomic<std::int64_t> timeout_ms_{0};
-  mutable std::mutex password_mutex_;
+  mutable std::mutex facts_mutex_;  // guards what other threads may read below
   std::string password_;
+  std::string connected_server_;
+  std::string attempt_server_;  // strand only: the host of the attempt under way
 };
 
 }  // namespace zkpp::detail

@@ -572,8 +572,11 @@ void request_handler::handle_multi(connection_info& conn, std::int32_t xid, std:
       const auto code = static_cast<std::int32_t>(i < failed    ? error::ok
                                                   : i == failed ? failure
                                                                 : error::runtime_inconsistency);
-      rsp.results.push_back(
-          {static_cast<std::int32_t>(opcode::error), code, proto::error_response{code}});
+      // Built in place: GCC 12 -O2 misreads a moved-from variant temporary as uninitialised.
+      auto& result = rsp.results.emplace_back();
+      result.type = static_cast<std::int32_t>(opcode::error);
+      result.err = code;
+      result.response.emplace<proto::error_response>(proto::error_response{code});
     }
   }
   reply(conn, xid, zxid, error::ok, encode(rsp));

@@ -108,6 +108,8 @@ class client {
   std::int64_t session_id() const noexcept;
   std::string session_password() const;
   std::chrono::milliseconds negotiated_timeout() const noexcept;
+  // "host:port" of the server the client is connected to; empty when not connected.
+  std::string connected_server() const;
 
   template <class Token>
   auto async_connect(Token&& token) {

@@ -1,0 +1,82 @@
+// A real 3-member Apache ZooKeeper ensemble: kill the member the client is
+// connected to; the client moves to another member within its session.
+
+#include <chrono>
+#include <cstdio>
+
+#include "../integration/waiting.hpp"
+#include "zkpp/client.hpp"
+#include "zkpp/test/apache_zookeeper_ensemble.hpp"
+#include "zkpp/test/backend.hpp"
+#include "zkpp/test/require.hpp"
+
+namespace zkpp::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ensemble_fault, killing_the_connected_member_keeps_session_ephemerals_and_watches) {
+  ZKPP_REQUIRE_APACHE_ZOOKEEPER();
+  apache_zookeeper_ensemble ensemble;
+  ensemble.start();
+
+  recorder<session_state> states;
+  client zk{{.connect_string = ensemble.connect_string(), .session_timeout = 6000ms}};
+  zk.on_state([&](session_state s) { states.push(s); });
+  zk.connect();
+  ASSERT_EQ(states.next("connected"), session_state::connected);
+  const auto id = zk.session_id();
+
+  const std::string root = unique_path("ensemble");
+  zk.create(root, "");
+  zk.create(root + "/data", "v0");
+  zk.create(root + "/eph", "", {.mode = create_mode::ephemeral});
+  zk.create(root + "/tree", "");
+  event_recorder data, child, persistent, recursive;
+  zk.get_data(root + "/data", record_into(data));
+  zk.get_children(root, record_into(child));
+  zk.add_watch(root + "/data", add_watch_mode::persistent, record_into(persistent));
+  // Not on `root`: a 3.8 server keeps one watch mode per path and session, so
+  // a recursive watch there would replace the child watch.
+  zk.add_watch(root + "/tree", add_watch_mode::persistent_recursive, record_into(recursive));
+
+  const auto server = zk.connected_server();
+  std::size_t victim = ensemble.size();
+  for (std::size_t i = 0; i < ensemble.size(); ++i)
+    if (server == ensemble.member_connect_string(i)) victim = i;
+  ASSERT_LT(victim, ensemble.size()) << "connected to " << server << ", not a member";
+
+  const auto killed_at = std::chrono::steady_clock::now();
+  ensemble.kill_member(victim);
+  for (auto s = states.next("suspended after the kill"); s != session_state::reconnected;
+       s = states.next("reconnected to another member", 30s))
+    ASSERT_NE(s, session_state::lost);
+  const auto reconnect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - killed_at)
+                                .count();
+  std::printf("MEASURE ensemble_reconnect_ms=%lld killed=%s\n",
+              static_cast<long long>(reconnect_ms), server.c_str());
+  EXPECT_EQ(zk.session_id(), id);
+  EXPECT_NE(zk.connected_server(), server);
+
+  // The session's ephemeral survived; a second client on a survivor sees it.
+  client other{{.connect_string = ensemble.member_connect_string((victim + 1) % ensemble.size())}};
+  other.connect();
+  EXPECT_TRUE(other.exists(root + "/eph"));
+
+  other.set_data(root + "/data", "v1");
+  other.create(root + "/kid", "");
+  other.create(root + "/tree/leaf", "");
+  EXPECT_EQ(data.next("data watch after failover").type, event_type::node_data_changed);
+  EXPECT_EQ(child.next("child watch after failover").type, event_type::node_children_changed);
+  EXPECT_EQ(persistent.next("persistent watch after failover").type, event_type::node_data_changed);
+  const auto r = recursive.next("recursive watch after failover");
+  EXPECT_EQ(r.type, event_type::node_created);
+  EXPECT_EQ(r.path, root + "/tree/leaf");
+
+  zk.close();
+  EXPECT_FALSE(other.exists(root + "/eph"));
+}
+
+}  // namespace
+}  // namespace zkpp::test
