@@ -3,6 +3,7 @@
 #include <asio/connect.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/post.hpp>
+#include <asio/ssl/host_name_verification.hpp>
 #include <asio/write.hpp>
 
 #include <algorithm>
@@ -17,6 +18,30 @@ std::string hex(std::int64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
+}
+
+asio::ssl::context make_tls_context(const tls_options& o) {
+  asio::ssl::context ctx{asio::ssl::context::tls_client};
+  ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                  asio::ssl::context::no_tlsv1_1);
+  if (!o.allow_tls_1_2) ctx.set_options(asio::ssl::context::no_tlsv1_2);
+  if (o.ca_file.empty())
+    ctx.set_default_verify_paths();
+  else
+    ctx.load_verify_file(o.ca_file);
+  if (!o.cert_file.empty()) ctx.use_certificate_chain_file(o.cert_file);
+  if (!o.key_file.empty()) ctx.use_private_key_file(o.key_file, asio::ssl::context::pem);
+  if (!o.ciphers.empty() && SSL_CTX_set_cipher_list(ctx.native_handle(), o.ciphers.c_str()) != 1)
+    throw std::system_error(error::bad_arguments, "no usable TLS cipher in '" + o.ciphers + "'");
+  ctx.set_verify_mode(o.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  return ctx;
+}
+
+bool is_ip_address(const std::string& host) {
+  std::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
 }
 
 session::config make_session_config(const client_options& o, const connect_string& hosts) {
@@ -49,6 +74,10 @@ client_impl::client_impl(asio::any_io_executor ex, const client_options& options
       lost_after_session_timeout_(options.lost_after_session_timeout),
       logger_(options.logger),
       rng_(std::random_device{}()) {
+  if (options.tls) {
+    tls_context_.emplace(make_tls_context(*options.tls));
+    verify_hostname_ = options.tls->verify_hostname;
+  }
   std::shuffle(hosts_.hosts.begin(), hosts_.hosts.end(), rng_);
   session_.on_state = [this](session_state s) { on_state(s); };
 }
@@ -231,27 +260,62 @@ void client_impl::start_attempt() {
   connect_timer_.expires_after(session_timeout_ / hosts_.hosts.size());
   connect_timer_.async_wait([self = shared_from_this(), gen](std::error_code ec) {
     if (ec || gen != self->generation_ || self->transport_up_) return;
+    self->last_failure_ = asio::error::timed_out;
     self->resolver_.cancel();
-    self->socket_.close(ec);
+    self->close_transport();
   });
-  resolver_.async_resolve(hp.host, hp.port,
-                          [self = shared_from_this(), gen](
-                              std::error_code ec, asio::ip::tcp::resolver::results_type results) {
-                            if (gen != self->generation_) return;
-                            if (ec) return self->attempt_failed();
-                            asio::async_connect(
-                                self->socket_, results,
-                                [self, gen](std::error_code ec, const asio::ip::tcp::endpoint&) {
-                                  if (gen != self->generation_) return;
-                                  if (ec) return self->attempt_failed();
-                                  self->on_transport_up();
-                                });
-                          });
+  resolver_.async_resolve(
+      hp.host, hp.port,
+      [self = shared_from_this(), gen, host = hp.host](
+          std::error_code ec, asio::ip::tcp::resolver::results_type results) {
+        if (gen != self->generation_) return;
+        if (ec) {
+          self->last_failure_ = ec;
+          return self->attempt_failed();
+        }
+        asio::async_connect(self->socket_, results,
+                            [self, gen, host](std::error_code ec, const asio::ip::tcp::endpoint&) {
+                              if (gen != self->generation_) return;
+                              if (ec) {
+                                self->last_failure_ = ec;
+                                return self->attempt_failed();
+                              }
+                              self->on_tcp_connected(host);
+                            });
+      });
+}
+
+void client_impl::on_tcp_connected(const std::string& host) {
+  if (!tls_context_) return on_transport_up();
+  tls_ =
+      std::make_shared<asio::ssl::stream<asio::ip::tcp::socket>>(std::move(socket_), *tls_context_);
+  socket_ = asio::ip::tcp::socket{strand_};
+  if (!is_ip_address(host)) SSL_set_tlsext_host_name(tls_->native_handle(), host.c_str());
+  if (verify_hostname_) tls_->set_verify_callback(asio::ssl::host_name_verification{host});
+  tls_->async_handshake(
+      asio::ssl::stream_base::client,
+      [self = shared_from_this(), gen = generation_, tls = tls_](std::error_code ec) {
+        if (gen != self->generation_) return;
+        if (ec) {
+          self->log(log_level::warning, "TLS handshake failed: " + ec.message());
+          self->last_failure_ = ec;
+          return self->attempt_failed();
+        }
+        self->on_transport_up();
+      });
+}
+
+void client_impl::close_transport() {
+  std::error_code ignored;
+  socket_.close(ignored);
+  if (tls_) {
+    tls_->lowest_layer().close(ignored);
+    tls_.reset();
+  }
 }
 
 void client_impl::attempt_failed() {
-  std::error_code ignored;
-  socket_.close(ignored);
+  close_transport();
   connect_timer_.cancel();
   ++generation_;
   connecting_ = false;
@@ -261,7 +325,11 @@ void client_impl::attempt_failed() {
   // Before the first session exists, one unsuccessful round over all hosts
   // fails async_connect; afterwards we keep trying until the session ends.
   if (!had_session_ && failures_in_row_ >= hosts_.hosts.size()) {
-    complete_connect_waiters(error::no_server_reachable);
+    // A TLS failure says more than "unreachable": a wrong CA or host name.
+    const bool tls_failure = last_failure_.category() == asio::error::get_ssl_category() ||
+                             last_failure_.category() == asio::ssl::error::get_stream_category();
+    complete_connect_waiters(tls_failure ? last_failure_
+                                         : make_error_code(error::no_server_reachable));
     return;
   }
   connecting_ = true;
@@ -281,7 +349,7 @@ void client_impl::on_transport_up() {
   connecting_ = false;
   transport_up_ = true;
   std::error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay{true}, ignored);
+  (tls_ ? tls_->lowest_layer() : socket_).set_option(asio::ip::tcp::no_delay{true}, ignored);
   session_.begin_handshake(session::clock::now());
   arm_timer();
   start_read();
@@ -289,8 +357,8 @@ void client_impl::on_transport_up() {
 }
 
 void client_impl::start_read() {
-  socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this(), gen = generation_](
-                                                       std::error_code ec, std::size_t n) {
+  auto on_read = [self = shared_from_this(), gen = generation_, tls = tls_](std::error_code ec,
+                                                                            std::size_t n) {
     if (gen != self->generation_) return;
     if (ec) return self->drop(error::connection_loss);
     if (auto err = self->session_.receive({self->read_buf_.data(), n}, session::clock::now()))
@@ -299,7 +367,11 @@ void client_impl::start_read() {
     if (self->session_over()) return self->drop(error::client_closed);
     self->flush();
     self->start_read();
-  });
+  };
+  if (tls_)
+    tls_->async_read_some(asio::buffer(read_buf_), std::move(on_read));
+  else
+    socket_.async_read_some(asio::buffer(read_buf_), std::move(on_read));
 }
 
 void client_impl::flush() {
@@ -308,14 +380,17 @@ void client_impl::flush() {
   // The buffer lives in the completion: a stale write may finish after a reconnect.
   auto buf = std::make_shared<std::string>(std::move(session_.output()));
   session_.output().clear();
-  asio::async_write(
-      socket_, asio::buffer(*buf),
-      [self = shared_from_this(), buf, gen = generation_](std::error_code ec, std::size_t) {
-        if (gen != self->generation_) return;
-        self->writing_ = false;
-        if (ec) return self->drop(error::connection_loss);
-        self->flush();
-      });
+  auto on_written = [self = shared_from_this(), buf, gen = generation_, tls = tls_](
+                        std::error_code ec, std::size_t) {
+    if (gen != self->generation_) return;
+    self->writing_ = false;
+    if (ec) return self->drop(error::connection_loss);
+    self->flush();
+  };
+  if (tls_)
+    asio::async_write(*tls_, asio::buffer(*buf), std::move(on_written));
+  else
+    asio::async_write(socket_, asio::buffer(*buf), std::move(on_written));
 }
 
 void client_impl::arm_timer() {
@@ -341,8 +416,7 @@ void client_impl::drop(std::error_code why) {
     connected_server_.clear();
   }
   ++generation_;
-  std::error_code ignored;
-  socket_.close(ignored);
+  close_transport();
   resolver_.cancel();
   tick_timer_.cancel();
   connect_timer_.cancel();

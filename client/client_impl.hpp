@@ -2,6 +2,8 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
@@ -49,6 +51,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void start_attempt();
   void attempt_failed();
   void on_transport_up();
+  void on_tcp_connected(const std::string& host);
+  void close_transport();
   void start_read();
   void flush();
   void arm_timer();
@@ -64,6 +68,12 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   asio::steady_timer tick_timer_;
   asio::steady_timer connect_timer_;
   asio::steady_timer lost_timer_;
+  std::optional<asio::ssl::context> tls_context_;
+  // The TLS stream of the current connection (owning its socket); shared with
+  // its pending operations, which may outlive the connection.
+  std::shared_ptr<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
+  bool verify_hostname_ = true;
+  std::error_code last_failure_;  // why the latest connection attempt failed
   session session_;
   connect_string hosts_;
   std::chrono::milliseconds session_timeout_;

@@ -53,6 +53,19 @@ enum class expiry_policy {
 
 enum class log_level { debug, info, warning, error };
 
+// TLS to the servers (ZooKeeper's secureClientPort), through OpenSSL.
+struct tls_options {
+  std::string ca_file{};    // PEM file of trusted CAs; empty: the system's default paths
+  std::string cert_file{};  // client certificate chain (PEM), for mutual TLS
+  std::string key_file{};   // its private key (PEM)
+  bool verify_peer = true;
+  // Check the server certificate against the host name (or IP address) of
+  // the connect string entry being connected to.
+  bool verify_hostname = true;
+  std::string ciphers{};      // OpenSSL cipher list for TLS 1.2; empty: OpenSSL's default
+  bool allow_tls_1_2 = true;  // false: TLS 1.3 only
+};
+
 // Receives the client's log lines; never sees credentials.
 using log_sink = std::function<void(log_level, std::string_view)>;
 
@@ -75,6 +88,8 @@ struct client_options {
   // keeps trying and reports `reconnected` if the session survived after all.
   bool lost_after_session_timeout = true;
   log_sink logger{};
+  // Set to connect over TLS; every host of the connect string must then be a secure port.
+  std::optional<tls_options> tls{};
 };
 
 // An asynchronous ZooKeeper client. Every async_xxx operation takes a

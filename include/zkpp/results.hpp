@@ -26,17 +26,17 @@ struct create_options {
 };
 
 struct create_result {
-  std::string path;
+  std::string path{};
   zkpp::stat stat;
 };
 
 struct data_result {
-  std::string data;
+  std::string data{};
   zkpp::stat stat;
 };
 
 struct children_result {
-  std::vector<std::string> children;
+  std::vector<std::string> children{};
   zkpp::stat stat;
 };
 
@@ -48,28 +48,28 @@ struct acl_result {
 // Operations of a multi (transaction) and of a multi_read.
 namespace op {
 struct create {
-  std::string path;
-  std::string data;
+  std::string path{};
+  std::string data{};
   create_options options = {};
 };
 struct remove {
-  std::string path;
+  std::string path{};
   std::int32_t version = -1;
 };
 struct set_data {
-  std::string path;
-  std::string data;
+  std::string path{};
+  std::string data{};
   std::int32_t version = -1;
 };
 struct check {
-  std::string path;
+  std::string path{};
   std::int32_t version = -1;
 };
 struct get_data {
-  std::string path;
+  std::string path{};
 };
 struct get_children {
-  std::string path;
+  std::string path{};
 };
 }  // namespace op
 
@@ -81,10 +81,10 @@ using read_op = std::variant<op::get_data, op::get_children>;
 // success before it, as nothing was applied).
 struct op_result {
   std::error_code error;
-  std::string path;                   // create: the created path
-  zkpp::stat stat;                    // create (container/TTL), set_data, get_data
-  std::string data;                   // get_data
-  std::vector<std::string> children;  // get_children
+  std::string path{};                   // create: the created path
+  zkpp::stat stat;                      // create (container/TTL), set_data, get_data
+  std::string data{};                   // get_data
+  std::vector<std::string> children{};  // get_children
 };
 
 using multi_result = std::vector<op_result>;
