@@ -86,6 +86,9 @@ std::string client::session_password() const {
 std::string client::connected_server() const {
   return impl_->connected_server();
 }
+client_metrics client::metrics() const {
+  return impl_->metrics();
+}
 std::chrono::milliseconds client::negotiated_timeout() const noexcept {
   return impl_->negotiated_timeout();
 }

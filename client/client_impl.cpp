@@ -66,7 +66,7 @@ client_impl::client_impl(asio::any_io_executor ex, const client_options& options
       tick_timer_(strand_),
       connect_timer_(strand_),
       lost_timer_(strand_),
-      session_(make_session_config(options, hosts)),
+      session_(make_session_config(options, hosts), &metrics_),
       hosts_(std::move(hosts)),
       session_timeout_(options.session_timeout),
       request_timeout_(options.request_timeout),
@@ -206,6 +206,7 @@ void client_impl::on_state(session_state s) {
     case session_state::connected:
     case session_state::reconnected:
     case session_state::read_only:
+      if (s == session_state::reconnected) metrics_.reconnected();
       lost_timer_.cancel();
       session_id_ = session_.session_id();
       timeout_ms_ = session_.negotiated_timeout().count();
@@ -220,6 +221,7 @@ void client_impl::on_state(session_state s) {
       arm_timer();
       break;
     case session_state::lost:
+      if (session_.phase() == session::phase::expired) metrics_.expired();
       lost_timer_.cancel();
       complete_connect_waiters(error::session_expired);
       break;

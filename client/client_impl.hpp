@@ -45,6 +45,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   }
   std::string password() const;
   std::string connected_server() const;
+  client_metrics metrics() const { return metrics_.snapshot(); }
 
  private:
   void on_state(session_state s);
@@ -74,6 +75,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   std::shared_ptr<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
   bool verify_hostname_ = true;
   std::error_code last_failure_;  // why the latest connection attempt failed
+  metrics_registry metrics_;
   session session_;
   connect_string hosts_;
   std::chrono::milliseconds session_timeout_;

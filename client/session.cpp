@@ -48,7 +48,7 @@ std::vector<proto::set_watches2> batch(const proto::set_watches2& all) {
 
 }  // namespace
 
-session::session(config c) : config_(std::move(c)) {}
+session::session(config c, metrics_registry* metrics) : config_(std::move(c)), metrics_(metrics) {}
 
 std::int32_t session::next_xid() {
   xid_ = xid_ == INT32_MAX ? 1 : xid_ + 1;
@@ -184,7 +184,7 @@ std::error_code session::handle_reply(std::string_view frame) {
       if (jute::decode(a.body, packet))
         credentials_.emplace_back(packet.scheme, packet.auth.value_or(std::string{}));
     }
-    if (a.handler) a.handler->on_reply(ec, {}, {config_.chroot, a.opcode});
+    complete(a, ec, {});
     if (ec) {
       end_session(phase::auth_failed, error::auth_failed, keeper_state::auth_failed,
                   session_state::auth_failed);
@@ -222,7 +222,7 @@ void session::finish(in_flight_request& r, std::error_code ec, std::string_view 
         (*w)(watch_event{told, keeper_state::sync_connected, client_path});
     }
   }
-  if (req.handler) req.handler->on_reply(ec, body, {config_.chroot, req.opcode});
+  complete(req, ec, body);
 }
 
 void session::handle_notification(std::string_view body) {
@@ -237,17 +237,19 @@ void session::handle_notification(std::string_view body) {
 void session::send(request r) {
   if (r.opcode == op(opcode::auth)) {
     write_frame(xid::auth, r.opcode, r.body);
+    if (metrics_) metrics_->request_sent(r.opcode);
     auth_waiting_.push_back(std::move(r));
     return;
   }
   const auto x = next_xid();
   write_frame(x, r.opcode, r.body);
+  if (metrics_) metrics_->request_sent(r.opcode);
   pending_.push_back({x, std::move(r)});
 }
 
 void session::submit(request r, clock::time_point now) {
   if (r.invalid) {
-    if (r.handler) r.handler->on_reply(r.invalid, {}, {config_.chroot, r.opcode});
+    complete(r, r.invalid, {});
     return;
   }
   switch (phase_) {
@@ -260,42 +262,50 @@ void session::submit(request r, clock::time_point now) {
       unsent_.push_back(std::move(r));
       return;
     case phase::expired:
-      if (r.handler) r.handler->on_reply(error::session_expired, {}, {config_.chroot, r.opcode});
+      complete(r, error::session_expired, {});
       return;
     case phase::auth_failed:
-      if (r.handler) r.handler->on_reply(error::auth_failed, {}, {config_.chroot, r.opcode});
+      complete(r, error::auth_failed, {});
       return;
     case phase::closed:
-      if (r.handler) r.handler->on_reply(error::client_closed, {}, {config_.chroot, r.opcode});
+      complete(r, error::client_closed, {});
       return;
   }
 }
 
-namespace {
+namespace {}  // namespace
 
-// Completes a request early, leaving it in its queue so that its reply,
-// when it comes, still matches and is dropped.
-void complete_early(request& r, std::error_code ec, const std::string& chroot) {
+void session::complete(request& r, std::error_code ec, std::string_view body) {
   if (!r.handler) return;
+  if (metrics_) {
+    metrics_->request_done(r.opcode, ec, last_recv_ - r.submitted);
+    metrics_->set_in_flight(pending_.size());
+    metrics_->set_watches(watches_.size());
+  }
+  // Released before the call: the handler may submit more requests.
   auto handler = std::move(r.handler);
-  r.watch = watch_kind::none;
-  handler->on_reply(ec, {}, {chroot, r.opcode});
+  handler->on_reply(ec, body, {config_.chroot, r.opcode});
 }
 
-}  // namespace
+void session::complete_early(request& r, std::error_code ec) {
+  // The request stays in its queue, so that its reply, when it comes, still
+  // matches and is dropped; nor does it set a watch.
+  r.watch = watch_kind::none;
+  complete(r, ec, {});
+}
 
 void session::cancel(std::uint64_t id, std::error_code why) {
   for (auto it = unsent_.begin(); it != unsent_.end(); ++it) {
     if (it->id != id) continue;
     auto r = std::move(*it);
     unsent_.erase(it);
-    complete_early(r, why, config_.chroot);
+    complete_early(r, why);
     return;
   }
   for (auto& p : pending_)
-    if (p.req.id == id) return complete_early(p.req, why, config_.chroot);
+    if (p.req.id == id) return complete_early(p.req, why);
   for (auto& a : auth_waiting_)
-    if (a.id == id) return complete_early(a, why, config_.chroot);
+    if (a.id == id) return complete_early(a, why);
 }
 
 void session::expire_requests(clock::time_point now) {
@@ -303,12 +313,12 @@ void session::expire_requests(clock::time_point now) {
   while (!unsent_.empty() && unsent_.front().deadline <= now) {
     auto r = std::move(unsent_.front());
     unsent_.pop_front();
-    complete_early(r, timed_out(), config_.chroot);
+    complete_early(r, timed_out());
   }
   for (auto& p : pending_) {
     if (!p.req.handler) continue;
     if (p.req.deadline > now) break;
-    complete_early(p.req, timed_out(), config_.chroot);
+    complete_early(p.req, timed_out());
   }
 }
 
@@ -320,12 +330,9 @@ void session::fail_all(std::error_code ec) {
   auth_waiting_.clear();
   auto unsent = std::move(unsent_);
   unsent_.clear();
-  const auto complete = [&](request& r) {
-    if (r.handler) r.handler->on_reply(ec, {}, {config_.chroot, r.opcode});
-  };
-  for (auto& p : pending) complete(p.req);
-  for (auto& a : auths) complete(a);
-  for (auto& u : unsent) complete(u);
+  for (auto& p : pending) complete(p.req, ec, {});
+  for (auto& a : auths) complete(a, ec, {});
+  for (auto& u : unsent) complete(u, ec, {});
 }
 
 void session::transport_lost() {

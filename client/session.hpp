@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "metrics_registry.hpp"
 #include "watch_registry.hpp"
 #include "zkpp/detail/request.hpp"
 #include "zkpp/types.hpp"
@@ -32,7 +33,7 @@ class session {
 
   enum class phase { disconnected, handshaking, connected, expired, auth_failed, closed };
 
-  explicit session(config c);
+  explicit session(config c, metrics_registry* metrics = nullptr);
 
   // Called for every state change, on the caller's thread.
   std::function<void(session_state)> on_state;
@@ -95,9 +96,12 @@ class session {
   void end_session(enum phase p, std::error_code ec, keeper_state told, session_state state);
   void set_state(session_state s);
   void expire_requests(clock::time_point now);
+  void complete(request& r, std::error_code ec, std::string_view body);
+  void complete_early(request& r, std::error_code ec);
   std::int32_t next_xid();
 
   config config_;
+  metrics_registry* metrics_;
   enum phase phase_ = phase::disconnected;
   bool ever_connected_ = false;
   std::int64_t session_id_ = 0;

@@ -19,6 +19,7 @@
 #include "zkpp/detail/request_factory.hpp"
 #include "zkpp/detail/typed_reply.hpp"
 #include "zkpp/error.hpp"
+#include "zkpp/metrics.hpp"
 #include "zkpp/results.hpp"
 #include "zkpp/types.hpp"
 
@@ -123,6 +124,9 @@ class client {
   std::int64_t session_id() const noexcept;
   std::string session_password() const;
   std::chrono::milliseconds negotiated_timeout() const noexcept;
+  // Counters of requests, errors, reconnects and latencies so far.
+  client_metrics metrics() const;
+
   // "host:port" of the server the client is connected to; empty when not connected.
   std::string connected_server() const;
 

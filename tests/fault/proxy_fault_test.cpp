@@ -95,6 +95,8 @@ TEST_F(proxy_fault, silent_server_suspends_then_the_same_session_reconnects) {
   expect_state(session_state::reconnected, 10s);
   EXPECT_EQ(zk.session_id(), id);
   EXPECT_EQ(zk.get_data(root_).data, "");
+  EXPECT_EQ(zk.metrics().reconnects, 1u);
+  EXPECT_EQ(zk.metrics().errors_by_code.at(static_cast<int>(error::connection_loss)), 3u);
 }
 
 TEST_F(proxy_fault, watches_fire_for_changes_made_while_cut_off) {
@@ -191,6 +193,7 @@ TEST_F(proxy_fault, expiry_loses_the_session_and_its_ephemerals) {
   std::error_code ec;
   zk.get_data(root_, {}, ec);
   EXPECT_EQ(ec, error::session_expired);
+  EXPECT_EQ(zk.metrics().expirations, 1u);
 }
 
 TEST_F(proxy_fault, new_session_policy_starts_over_after_expiry) {

@@ -156,3 +156,29 @@ TEST(connect_failure, malformed_connect_string_throws) {
 
 }  // namespace
 }  // namespace zkpp::test
+
+namespace zkpp::test {
+namespace {
+
+TEST_F(api, metrics_count_requests_errors_watches_and_latency) {
+  auto c = connect_client();
+  for (int i = 0; i < 3; ++i) c->create(path("m" + std::to_string(i)), "");
+  std::error_code ec;
+  c->get_data(path("absent"), {}, ec);
+  event_recorder events;
+  c->get_data(path("m0"), record_into(events));
+  c->add_watch(path("m1"), add_watch_mode::persistent, record_into(events));
+  const auto m = c->metrics();
+  EXPECT_EQ(m.requests_by_op.at("create"), 3u);
+  EXPECT_EQ(m.requests_by_op.at("get_data"), 2u);
+  EXPECT_EQ(m.errors_by_code.at(static_cast<int>(error::no_node)), 1u);
+  EXPECT_EQ(m.watches, 2u);
+  EXPECT_EQ(m.in_flight, 0u);
+  std::uint64_t replies = 0;
+  for (const auto& [bound, n] : m.latency_us) replies += n;
+  EXPECT_EQ(replies, 6u);
+  EXPECT_EQ(m.reconnects, 0u);
+}
+
+}  // namespace
+}  // namespace zkpp::test
