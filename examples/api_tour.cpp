@@ -1,5 +1,6 @@
 // A guided tour of the zkpp client API in its four styles: callbacks,
-// futures, coroutines and synchronous calls.
+// futures, coroutines and synchronous calls; against a reference server
+// started in this process, or a real ensemble.
 //   zkpp-tour [--server HOST:PORT[,HOST:PORT...][/chroot]]
 
 #include <asio/co_spawn.hpp>
@@ -7,16 +8,19 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/use_future.hpp>
 
+#include <unistd.h>
 #include <cstring>
 #include <future>
 #include <iostream>
-#include <unistd.h>
 
 #include "zkpp/client.hpp"
+#include "zkpp/server.hpp"
 
 namespace {
 
-void say(const std::string& line) { std::cout << "  " << line << std::endl; }
+void say(const std::string& line) {
+  std::cout << "  " << line << std::endl;
+}
 
 // Synchronous calls throw std::system_error, or fill an std::error_code&.
 void sync_style(zkpp::client& zk, const std::string& root) {
@@ -50,9 +54,9 @@ void callback_style(zkpp::client& zk, const std::string& root) {
 // Any operation returns a std::future with asio::use_future.
 void future_style(zkpp::client& zk, const std::string& root) {
   std::cout << "futures\n";
-  auto created = zk.async_create(root + "/job-", "payload",
-                                 {.mode = zkpp::create_mode::persistent_sequential},
-                                 asio::use_future);
+  auto created =
+      zk.async_create(root + "/job-", "payload", {.mode = zkpp::create_mode::persistent_sequential},
+                      asio::use_future);
   say("created " + created.get());
   auto children = zk.async_get_children(root, asio::use_future);
   say("children of " + root + ": " + std::to_string(children.get().size()));
@@ -73,11 +77,18 @@ asio::awaitable<void> coroutine_style(zkpp::client& zk, std::string root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string servers = "127.0.0.1:2181";
+  std::string servers;
   for (int i = 1; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], "--server") == 0) servers = argv[++i];
 
   try {
+    // Without --server: an embedded reference server on a free loopback port.
+    zkpp::server embedded{{.port = 0}};
+    if (servers.empty()) {
+      embedded.start();
+      servers = embedded.connect_string();
+      std::cout << "embedded zkpp server on " << servers << "\n";
+    }
     asio::io_context io;
     zkpp::client zk{io.get_executor(), {.connect_string = servers}};
     zk.on_state([](zkpp::session_state s) { say(std::string{"session state: "} + to_string(s)); });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the guided tour (examples/)
-# against a real Apache ZooKeeper started here on a free loopback port.
-#   scripts/demo.sh [extra tour args...]
+# against a reference server embedded in the tour; `--real` starts Apache
+# ZooKeeper on a free loopback port instead, `--server HOSTS` uses yours.
+#   scripts/demo.sh [--real | --server HOSTS]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$ZKPP_ROOT"
@@ -19,8 +20,17 @@ if [[ ! -x "$tour" ]]; then
   exit 0
 fi
 
-trap zkpp_stop_zookeeper EXIT
-zkpp_log "starting Apache ZooKeeper"
-zkpp_start_zookeeper
-zkpp_log "ZooKeeper listening on 127.0.0.1:$ZKPP_ZK_PORT"
-"$tour" --server "127.0.0.1:$ZKPP_ZK_PORT" "$@"
+if [[ " $* " == *" --real "* ]]; then
+  # --real: the same tour against Apache ZooKeeper started here.
+  args=()
+  for a in "$@"; do [[ "$a" == --real ]] || args+=("$a"); done
+  trap zkpp_stop_zookeeper EXIT
+  zkpp_log "starting Apache ZooKeeper"
+  zkpp_start_zookeeper
+  zkpp_log "ZooKeeper listening on 127.0.0.1:$ZKPP_ZK_PORT"
+  "$tour" --server "127.0.0.1:$ZKPP_ZK_PORT" "${args[@]}"
+else
+  # Default: the tour starts an embedded reference server itself;
+  # --server HOSTS runs it against an ensemble of your own.
+  "$tour" "$@"
+fi
