@@ -71,10 +71,10 @@ TEST_F(core_test, null_and_empty_data_stay_distinct) {
   ASSERT_EQ(call(c, opcode::create, create_req("/null", std::nullopt)).header.err, 0);
   create(c, "/empty", "");
   EXPECT_EQ(
-      hex(call(c, opcode::get_data, proto::get_data_request{"/null", false}).body.substr(0, 4)),
+      to_hex(call(c, opcode::get_data, proto::get_data_request{"/null", false}).body.substr(0, 4)),
       "ffffffff");
   EXPECT_EQ(
-      hex(call(c, opcode::get_data, proto::get_data_request{"/empty", false}).body.substr(0, 4)),
+      to_hex(call(c, opcode::get_data, proto::get_data_request{"/empty", false}).body.substr(0, 4)),
       "00000000");
 }
 

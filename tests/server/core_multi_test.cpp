@@ -57,7 +57,7 @@ TEST_F(core_test, failed_multi_applies_nothing_and_reports_error_results_with_he
   const auto r = call(c, opcode::multi, m);
   EXPECT_EQ(r.header.err, 0);
   EXPECT_EQ(r.header.zxid, before + 1);
-  EXPECT_EQ(hex(r.body),
+  EXPECT_EQ(to_hex(r.body),
             "ffffffff0000000000"
             "00000000"
             "ffffffff0000000000"
@@ -100,7 +100,7 @@ TEST_F(core_test, empty_multi_takes_a_zxid_and_returns_an_empty_response) {
   const auto before = handler_->last_zxid();
   const auto r = call(c, opcode::multi, proto::multi_request{});
   EXPECT_EQ(r.header.zxid, before + 1);
-  EXPECT_EQ(hex(r.body), "ffffffff01ffffffff");
+  EXPECT_EQ(to_hex(r.body), "ffffffff01ffffffff");
 }
 
 TEST_F(core_test, multi_read_answers_each_read_independently) {

@@ -51,7 +51,7 @@ TEST_F(core_test, wrong_password_or_unknown_session_gets_the_zero_response_then_
                                    std::pair{session.session_id + 1000, std::string(16, '\0')}}) {
     const auto c = open();
     handler_->frame_received(c, connect_payload(id, passwd));
-    EXPECT_EQ(hex(pop_raw(c)),
+    EXPECT_EQ(to_hex(pop_raw(c)),
               "00000000000000000000000000000000000000100000000000000000000000000000000000");
     EXPECT_TRUE(sink_.closed.contains(c));
   }
@@ -172,7 +172,7 @@ TEST_F(core_test, standalone_check_takes_a_zxid_and_sends_nothing) {
 
 TEST_F(core_test, malformed_body_gets_marshalling_error_and_writes_still_take_a_zxid) {
   const auto c = connect();
-  const auto bad_path = unhex("000000322f6162");  // length 50, 3 bytes follow
+  const auto bad_path = from_hex("000000322f6162");  // length 50, 3 bytes follow
   const auto before = handler_->last_zxid();
   handler_->frame_received(c, request(1, opcode::get_data) + bad_path);
   auto r = pop(c);

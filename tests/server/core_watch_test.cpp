@@ -61,7 +61,7 @@ TEST_F(core_test, failed_writes_fire_nothing) {
 TEST_F(core_test, persistent_watch_sees_every_change_of_its_node_and_stays) {
   const auto c = connect();
   const auto r = call(c, opcode::add_watch, proto::add_watch_request{"/p", 0});
-  EXPECT_EQ(hex(r.body), "00000000");
+  EXPECT_EQ(to_hex(r.body), "00000000");
   create(c, "/p");
   EXPECT_EQ(pending_events_, std::vector{event(event_type::node_created, "/p")});
   create(c, "/p/c");

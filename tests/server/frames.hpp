@@ -14,6 +14,7 @@
 #include "zkpp/detail/proto/opcode.hpp"
 #include "zkpp/detail/proto/records.hpp"
 #include "zkpp/error.hpp"
+#include "zkpp/test/hex.hpp"
 
 namespace zkpp::test {
 
@@ -70,23 +71,6 @@ Record decode_as(std::string_view bytes) {
   Record r;
   if (!jute::decode(bytes, r)) throw std::runtime_error("reply body does not decode");
   return r;
-}
-
-inline std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
-inline std::string unhex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(std::stoi(std::string{hex.substr(i, 2)}, nullptr, 16)));
-  return out;
 }
 
 inline proto::create_request create_req(std::string path, std::optional<std::string> data = "",

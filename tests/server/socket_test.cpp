@@ -45,7 +45,7 @@ TEST_F(socket_test, connect_string_names_the_bound_port) {
 
 TEST_F(socket_test, handshake_ping_and_crud) {
   auto c = session();
-  c->send_bytes(unhex("00000008fffffffe0000000b"));
+  c->send_bytes(from_hex("00000008fffffffe0000000b"));
   const auto ping = c->read_reply("the ping reply");
   EXPECT_EQ(ping.header.xid, -2);
   EXPECT_EQ(ping.header.zxid, server_->last_zxid());
@@ -67,7 +67,7 @@ TEST_F(socket_test, notification_precedes_the_reply_to_the_change) {
   c->call(opcode::create, create_req("/n", "1"));
   c->call(opcode::get_data, proto::get_data_request{"/n", true});
   c->send_frame(request(c->next_xid(), opcode::set_data, proto::set_data_request{"/n", "2", -1}));
-  EXPECT_EQ(hex(c->read_frame("the notification before the setData reply")),
+  EXPECT_EQ(to_hex(c->read_frame("the notification before the setData reply")),
             "ffffffff"
             "ffffffffffffffff"
             "00000000"  // xid -1, zxid -1, err 0
@@ -128,10 +128,10 @@ TEST_F(socket_test, bad_frame_lengths_drop_only_that_connection) {
   ASSERT_EQ(setdata.size(), 1000u);
   big->send_frame(setdata);
   EXPECT_EQ(big->read_reply("the reply to a max_buffer-sized frame").header.err, 0);
-  big->send_bytes(unhex("000003e9"));  // 1001
+  big->send_bytes(from_hex("000003e9"));  // 1001
   EXPECT_TRUE(big->closed_by_server("the close after an oversized length"));
   auto negative = session();
-  negative->send_bytes(unhex("ffffffff"));
+  negative->send_bytes(from_hex("ffffffff"));
   EXPECT_TRUE(negative->closed_by_server("the close after a negative length"));
   EXPECT_EQ(good->call(opcode::exists, proto::exists_request{"/", false}).header.err, 0);
 }
@@ -140,10 +140,10 @@ TEST_F(socket_test, client_vanishing_mid_frame_does_not_disturb_others) {
   auto good = session();
   for (int i = 0; i < 20; ++i) {
     auto gone = session();
-    gone->send_bytes(unhex("00000064") + std::string(10, 'x'));
+    gone->send_bytes(from_hex("00000064") + std::string(10, 'x'));
     gone->close();
     auto half = client();
-    half->send_bytes(unhex("0000002d00000000"));
+    half->send_bytes(from_hex("0000002d00000000"));
     half->close();
   }
   EXPECT_EQ(good->call(opcode::exists, proto::exists_request{"/", false}).header.err, 0);
@@ -155,7 +155,7 @@ TEST_F(socket_test, client_vanishing_mid_frame_does_not_disturb_others) {
 TEST_F(socket_test, unknown_opcode_closes_after_unimplemented) {
   auto c = session();
   c->send_frame(request(1, static_cast<opcode>(999)));
-  EXPECT_EQ(hex(with_length(c->read_frame("the UNIMPLEMENTED reply"))),
+  EXPECT_EQ(to_hex(with_length(c->read_frame("the UNIMPLEMENTED reply"))),
             "0000001000000001fffffffffffffffffffffffa");
   EXPECT_TRUE(c->closed_by_server("the close after UNIMPLEMENTED"));
 }
@@ -187,7 +187,7 @@ TEST_F(socket_test, expire_session_hook_closes_and_the_session_is_gone) {
   EXPECT_EQ(watcher->read_event("NodeDeleted of the expired session's ephemeral").type,
             static_cast<int>(event_type::node_deleted));
   auto again = client();
-  EXPECT_EQ(hex(with_length(again->read_frame_after_handshake(s))),
+  EXPECT_EQ(to_hex(with_length(again->read_frame_after_handshake(s))),
             "0000002500000000000000000000000000000000000000100000000000000000000000000000000000");
   EXPECT_TRUE(again->closed_by_server("the close after the expired-session response"));
 }

@@ -49,17 +49,17 @@ class transcript_replay {
       EXPECT_TRUE(c.closed_by_server(what)) << what;
       return;
     }
-    const auto real = unhex(real_hex).substr(4);
+    const auto real = from_hex(real_hex).substr(4);
     const auto ours = c.read_frame(what);
     ASSERT_EQ(ours.size(), real.size())
-        << what << "\nreal: " << real_hex << "\nours: " << hex(with_length(ours));
+        << what << "\nreal: " << real_hex << "\nours: " << to_hex(with_length(ours));
     if (desc.starts_with("ConnectResponse")) return compare_connect(real, ours, what);
     const auto r = parse_reply(real);
     const auto o = parse_reply(ours);
     EXPECT_EQ(o.header.xid, r.header.xid) << what;
     EXPECT_EQ(o.header.err, r.header.err) << what;
     if (r.header.xid == proto::xid::notification || r.header.zxid <= 0) {
-      EXPECT_EQ(hex(ours), hex(real)) << what;
+      EXPECT_EQ(to_hex(ours), to_hex(real)) << what;
     }
   }
 
@@ -84,7 +84,7 @@ class transcript_replay {
     EXPECT_EQ(o.session_id == 0, r.session_id == 0) << what;
     EXPECT_EQ(o.passwd.size(), r.passwd.size()) << what;
     if (r.session_id == 0) {
-      EXPECT_EQ(hex(ours), hex(real)) << what;
+      EXPECT_EQ(to_hex(ours), to_hex(real)) << what;
     }
     if (r.session_id != 0 && !sessions_.contains(r.session_id))
       sessions_[r.session_id] = {r.passwd, o};
@@ -109,7 +109,7 @@ TEST(transcript_replay, matches_a_real_3_8_server_frame_by_frame) {
     const auto dir = f["dir"].get<std::string>();
     const auto desc = f["desc"].get<std::string>();
     if (dir == "c2s")
-      replay.c2s(conn, unhex(f["hex"].get<std::string>()), desc);
+      replay.c2s(conn, from_hex(f["hex"].get<std::string>()), desc);
     else if (dir == "s2c")
       replay.s2c(conn, f["hex"].get<std::string>(), desc);
     if (::testing::Test::HasFatalFailure()) return;

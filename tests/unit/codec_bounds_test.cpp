@@ -14,18 +14,13 @@
 #include "zkpp/detail/proto/opcode.hpp"
 #include "zkpp/detail/proto/records.hpp"
 #include "zkpp/test/all_records.hpp"
+#include "zkpp/test/hex.hpp"
 
 namespace {
 
 namespace jute = zkpp::detail::jute;
 namespace proto = zkpp::detail::proto;
-
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return out;
-}
+using zkpp::test::from_hex;
 
 // Bytes built field by field, for hand-made malformed input.
 template <class... Ts>

@@ -9,6 +9,7 @@
 #include "zkpp/detail/proto/records.hpp"
 #include "zkpp/detail/request_factory.hpp"
 #include "zkpp/error.hpp"
+#include "zkpp/test/hex.hpp"
 
 namespace zkpp::detail {
 namespace {
@@ -91,13 +92,7 @@ TEST_F(session_test, handshake_sends_the_golden_connect_request) {
   const std::string expected_hex =
       "0000002d000000000000000000000000000075300000000000000000000000100000000000000000000000000000"
       "000000";
-  std::string hex;
-  for (unsigned char c : s.output()) {
-    static const char* digits = "0123456789abcdef";
-    hex += digits[c >> 4];
-    hex += digits[c & 15];
-  }
-  EXPECT_EQ(hex, expected_hex);
+  EXPECT_EQ(test::to_hex(s.output()), expected_hex);
 }
 
 TEST_F(session_test, connect_response_establishes_the_session) {

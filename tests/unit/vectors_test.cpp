@@ -13,29 +13,15 @@
 #include "zkpp/detail/jute/reader.hpp"
 #include "zkpp/detail/jute/writer.hpp"
 #include "zkpp/detail/proto/records.hpp"
+#include "zkpp/test/hex.hpp"
 
 namespace {
 
 using json = nlohmann::json;
 namespace jute = zkpp::detail::jute;
 namespace proto = zkpp::detail::proto;
-
-std::string to_hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return out;
-}
+using zkpp::test::from_hex;
+using zkpp::test::to_hex;
 
 // Byte fields are hex in the JSON; text fields are plain strings.
 bool is_bytes_field(std::string_view name) {
@@ -142,7 +128,7 @@ std::string to_cesu8(const std::string& utf8) {
 
 template <class T>
 void check_record(const json& v) {
-  const auto bytes = from_hex(v["hex"]);
+  const auto bytes = from_hex(v["hex"].get<std::string>());
   std::size_t consumed = 0;
   auto [decoded, encoded] = round_trip<T>(bytes, consumed);
   EXPECT_EQ(consumed, bytes.size());
@@ -157,7 +143,7 @@ void check_record(const json& v) {
 // "frame(A+B)": 4-byte length, header A, optional body B (or a trailing readOnly byte).
 template <class Header, class Body = void>
 void check_frame(const json& v, const char* header_key, const char* body_key) {
-  const auto bytes = from_hex(v["hex"]);
+  const auto bytes = from_hex(v["hex"].get<std::string>());
   jute::reader r{bytes};
   std::int32_t len = 0;
   r.get(len);
