@@ -252,6 +252,54 @@ TEST_F(session_test, expired_session_fails_everything_and_tells_watchers) {
   EXPECT_EQ(replies_.back().ec, error::session_expired);
 }
 
+TEST_F(session_test, read_only_server_is_reported_as_read_only) {
+  session s{session::config{6000ms, true, 0xfffff, ""}};
+  std::vector<session_state> states;
+  s.on_state = [&](session_state st) { states.push_back(st); };
+  s.begin_handshake({});
+  EXPECT_EQ(s.output().back(), '\1') << "canBeReadOnly byte";
+  std::string payload = jute::encode(proto::connect_response{0, 6000, 7, std::string(16, 'p')});
+  payload.push_back('\1');
+  ASSERT_FALSE(s.receive(frame(payload), {}));
+  EXPECT_EQ(states, std::vector<session_state>{session_state::read_only});
+}
+
+TEST_F(session_test, many_watches_are_re_armed_in_frames_of_at_most_128_kib) {
+  establish(0x3);
+  const std::string long_name(1000, 'w');
+  constexpr int count = 300;  // ~300 KB of paths: three frames
+  for (int i = 0; i < count; ++i) {
+    s_.submit(with_handler(
+                  factory_.exists("/" + long_name + std::to_string(i), [](const watch_event&) {})),
+              now_);
+    ASSERT_FALSE(s_.receive(reply(i + 1, 9, -101), now_));
+  }
+  s_.transport_lost();
+  s_.begin_handshake(now_);
+  take_output();
+  ASSERT_FALSE(s_.receive(connect_response(6000, 0x3, 'p'), now_));
+  const auto out = take_output();
+  std::size_t frames = 0, paths = 0;
+  for (std::size_t at = 0; at < out.size();) {
+    std::int32_t len = 0;
+    ASSERT_TRUE(jute::decode(std::string_view{out}.substr(at, 4), len));
+    EXPECT_LE(len, 128 * 1024 + 64);
+    jute::reader body{std::string_view{out}.substr(at + 4, static_cast<std::size_t>(len))};
+    proto::request_header h;
+    proto::set_watches2 sw;
+    body.get(h);
+    body.get(sw);
+    ASSERT_TRUE(body.ok()) << "frame " << frames;
+    EXPECT_EQ(h.type, 105);
+    EXPECT_EQ(sw.relative_zxid, 9);
+    paths += sw.exist_watches.size();
+    ++frames;
+    at += 4 + static_cast<std::size_t>(len);
+  }
+  EXPECT_EQ(paths, static_cast<std::size_t>(count));
+  EXPECT_GE(frames, 3u);
+}
+
 TEST_F(session_test, invalid_request_completes_without_being_sent) {
   establish();
   take_output();
