@@ -46,6 +46,7 @@ TEST(ensemble_fault, killing_the_connected_member_keeps_session_ephemerals_and_w
     if (server == ensemble.member_connect_string(i)) victim = i;
   ASSERT_LT(victim, ensemble.size()) << "connected to " << server << ", not a member";
 
+  const auto role = ensemble.mode(victim);
   const auto killed_at = std::chrono::steady_clock::now();
   ensemble.kill_member(victim);
   for (auto s = states.next("suspended after the kill"); s != session_state::reconnected;
@@ -54,8 +55,8 @@ TEST(ensemble_fault, killing_the_connected_member_keeps_session_ephemerals_and_w
   const auto reconnect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::steady_clock::now() - killed_at)
                                 .count();
-  std::printf("MEASURE ensemble_reconnect_ms=%lld killed=%s\n",
-              static_cast<long long>(reconnect_ms), server.c_str());
+  std::printf("MEASURE ensemble_reconnect_ms=%lld killed=%s role=%s\n",
+              static_cast<long long>(reconnect_ms), server.c_str(), role.c_str());
   EXPECT_EQ(zk.session_id(), id);
   EXPECT_NE(zk.connected_server(), server);
 
