@@ -8,10 +8,15 @@ if(ZKPP_SANITIZE STREQUAL "thread" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(zkpp_warnings INTERFACE -Wno-tsan)
 endif()
 
-# Standalone Asio, header-only.
+# Standalone Asio, header-only. Asio 1.22 picks aligned_alloc or operator new
+# depending on whether a libstdc++ header came before its own in each
+# translation unit; mixing the two is an alloc/dealloc mismatch (ASan), so one
+# choice is made for every unit here and for every consumer.
+add_compile_definitions(ASIO_DISABLE_STD_ALIGNED_ALLOC)
 add_library(zkpp_asio INTERFACE)
 add_library(zkpp::asio ALIAS zkpp_asio)
-target_compile_definitions(zkpp_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_compile_definitions(zkpp_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED
+                                               ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(zkpp_asio INTERFACE Threads::Threads)
 
 if(ZKPP_SANITIZE STREQUAL "address")
