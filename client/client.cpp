@@ -43,11 +43,24 @@ connect_string parse_or_throw(const client_options& o) {
   return cs;
 }
 
-void throw_if(const std::error_code& ec, std::string_view what, std::string_view path = {}) {
-  if (!ec) return;
-  std::string msg{what};
-  if (!path.empty()) msg.append(" ").append(path);
-  throw std::system_error(ec, msg);
+// Runs the error_code form of a call and throws what it reports.
+template <class Call>
+auto or_throw(Call call, std::string_view what, std::string_view path = {}) {
+  std::error_code ec;
+  auto check = [&] {
+    if (!ec) return;
+    std::string msg{what};
+    if (!path.empty()) msg.append(" ").append(path);
+    throw std::system_error(ec, msg);
+  };
+  if constexpr (std::is_void_v<decltype(call(ec))>) {
+    call(ec);
+    check();
+  } else {
+    auto r = call(ec);
+    check();
+    return r;
+  }
 }
 
 }  // namespace
@@ -128,18 +141,14 @@ void client::connect(std::error_code& ec) {
   run_sync<void>(ec, [&](auto h) { async_connect(std::move(h)); });
 }
 void client::connect() {
-  std::error_code ec;
-  connect(ec);
-  detail::throw_if(ec, "connect");
+  detail::or_throw([&](std::error_code& ec) { connect(ec); }, "connect");
 }
 
 void client::close(std::error_code& ec) {
   run_sync<void>(ec, [&](auto h) { async_close(std::move(h)); });
 }
 void client::close() {
-  std::error_code ec;
-  close(ec);
-  detail::throw_if(ec, "close");
+  detail::or_throw([&](std::error_code& ec) { close(ec); }, "close");
 }
 
 std::string client::create(std::string_view path, std::string_view data, const create_options& o,
@@ -147,10 +156,8 @@ std::string client::create(std::string_view path, std::string_view data, const c
   return run_sync<std::string>(ec, [&](auto h) { async_create(path, data, o, std::move(h)); });
 }
 std::string client::create(std::string_view path, std::string_view data, const create_options& o) {
-  std::error_code ec;
-  auto r = create(path, data, o, ec);
-  detail::throw_if(ec, "create", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return create(path, data, o, ec); }, "create",
+                          path);
 }
 
 create_result client::create2(std::string_view path, std::string_view data, const create_options& o,
@@ -159,19 +166,15 @@ create_result client::create2(std::string_view path, std::string_view data, cons
 }
 create_result client::create2(std::string_view path, std::string_view data,
                               const create_options& o) {
-  std::error_code ec;
-  auto r = create2(path, data, o, ec);
-  detail::throw_if(ec, "create", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return create2(path, data, o, ec); }, "create",
+                          path);
 }
 
 void client::remove(std::string_view path, std::int32_t version, std::error_code& ec) {
   run_sync<void>(ec, [&](auto h) { async_remove(path, version, std::move(h)); });
 }
 void client::remove(std::string_view path, std::int32_t version) {
-  std::error_code ec;
-  remove(path, version, ec);
-  detail::throw_if(ec, "delete", path);
+  detail::or_throw([&](std::error_code& ec) { remove(path, version, ec); }, "delete", path);
 }
 
 std::optional<stat> client::exists(std::string_view path, watcher w, std::error_code& ec) {
@@ -179,10 +182,8 @@ std::optional<stat> client::exists(std::string_view path, watcher w, std::error_
       ec, [&](auto h) { async_exists(path, std::move(w), std::move(h)); });
 }
 std::optional<stat> client::exists(std::string_view path, watcher w) {
-  std::error_code ec;
-  auto r = exists(path, std::move(w), ec);
-  detail::throw_if(ec, "exists", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return exists(path, std::move(w), ec); },
+                          "exists", path);
 }
 
 data_result client::get_data(std::string_view path, watcher w, std::error_code& ec) {
@@ -190,10 +191,8 @@ data_result client::get_data(std::string_view path, watcher w, std::error_code& 
                                [&](auto h) { async_get_data(path, std::move(w), std::move(h)); });
 }
 data_result client::get_data(std::string_view path, watcher w) {
-  std::error_code ec;
-  auto r = get_data(path, std::move(w), ec);
-  detail::throw_if(ec, "get_data", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return get_data(path, std::move(w), ec); },
+                          "get_data", path);
 }
 
 stat client::set_data(std::string_view path, std::string_view data, std::int32_t version,
@@ -201,10 +200,8 @@ stat client::set_data(std::string_view path, std::string_view data, std::int32_t
   return run_sync<stat>(ec, [&](auto h) { async_set_data(path, data, version, std::move(h)); });
 }
 stat client::set_data(std::string_view path, std::string_view data, std::int32_t version) {
-  std::error_code ec;
-  auto r = set_data(path, data, version, ec);
-  detail::throw_if(ec, "set_data", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return set_data(path, data, version, ec); },
+                          "set_data", path);
 }
 
 std::vector<std::string> client::get_children(std::string_view path, watcher w,
@@ -213,10 +210,8 @@ std::vector<std::string> client::get_children(std::string_view path, watcher w,
       ec, [&](auto h) { async_get_children(path, std::move(w), std::move(h)); });
 }
 std::vector<std::string> client::get_children(std::string_view path, watcher w) {
-  std::error_code ec;
-  auto r = get_children(path, std::move(w), ec);
-  detail::throw_if(ec, "get_children", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return get_children(path, std::move(w), ec); },
+                          "get_children", path);
 }
 
 children_result client::get_children2(std::string_view path, watcher w, std::error_code& ec) {
@@ -224,20 +219,16 @@ children_result client::get_children2(std::string_view path, watcher w, std::err
       ec, [&](auto h) { async_get_children2(path, std::move(w), std::move(h)); });
 }
 children_result client::get_children2(std::string_view path, watcher w) {
-  std::error_code ec;
-  auto r = get_children2(path, std::move(w), ec);
-  detail::throw_if(ec, "get_children", path);
-  return r;
+  return detail::or_throw(
+      [&](std::error_code& ec) { return get_children2(path, std::move(w), ec); }, "get_children",
+      path);
 }
 
 acl_result client::get_acl(std::string_view path, std::error_code& ec) {
   return run_sync<acl_result>(ec, [&](auto h) { async_get_acl(path, std::move(h)); });
 }
 acl_result client::get_acl(std::string_view path) {
-  std::error_code ec;
-  auto r = get_acl(path, ec);
-  detail::throw_if(ec, "get_acl", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return get_acl(path, ec); }, "get_acl", path);
 }
 
 stat client::set_acl(std::string_view path, const acl_list& acl, std::int32_t version,
@@ -245,40 +236,29 @@ stat client::set_acl(std::string_view path, const acl_list& acl, std::int32_t ve
   return run_sync<stat>(ec, [&](auto h) { async_set_acl(path, acl, version, std::move(h)); });
 }
 stat client::set_acl(std::string_view path, const acl_list& acl, std::int32_t version) {
-  std::error_code ec;
-  auto r = set_acl(path, acl, version, ec);
-  detail::throw_if(ec, "set_acl", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return set_acl(path, acl, version, ec); },
+                          "set_acl", path);
 }
 
 std::string client::sync(std::string_view path, std::error_code& ec) {
   return run_sync<std::string>(ec, [&](auto h) { async_sync(path, std::move(h)); });
 }
 std::string client::sync(std::string_view path) {
-  std::error_code ec;
-  auto r = sync(path, ec);
-  detail::throw_if(ec, "sync", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return sync(path, ec); }, "sync", path);
 }
 
 multi_result client::multi(const std::vector<multi_op>& ops, std::error_code& ec) {
   return run_sync<multi_result>(ec, [&](auto h) { async_multi(ops, std::move(h)); });
 }
 multi_result client::multi(const std::vector<multi_op>& ops) {
-  std::error_code ec;
-  auto r = multi(ops, ec);
-  detail::throw_if(ec, "multi");
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return multi(ops, ec); }, "multi");
 }
 
 multi_result client::multi_read(const std::vector<read_op>& ops, std::error_code& ec) {
   return run_sync<multi_result>(ec, [&](auto h) { async_multi_read(ops, std::move(h)); });
 }
 multi_result client::multi_read(const std::vector<read_op>& ops) {
-  std::error_code ec;
-  auto r = multi_read(ops, ec);
-  detail::throw_if(ec, "multi_read");
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return multi_read(ops, ec); }, "multi_read");
 }
 
 std::vector<std::string> client::get_ephemerals(std::string_view prefix, std::error_code& ec) {
@@ -286,10 +266,8 @@ std::vector<std::string> client::get_ephemerals(std::string_view prefix, std::er
       ec, [&](auto h) { async_get_ephemerals(prefix, std::move(h)); });
 }
 std::vector<std::string> client::get_ephemerals(std::string_view prefix) {
-  std::error_code ec;
-  auto r = get_ephemerals(prefix, ec);
-  detail::throw_if(ec, "get_ephemerals", prefix);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return get_ephemerals(prefix, ec); },
+                          "get_ephemerals", prefix);
 }
 
 std::int32_t client::get_all_children_number(std::string_view path, std::error_code& ec) {
@@ -297,47 +275,39 @@ std::int32_t client::get_all_children_number(std::string_view path, std::error_c
                                 [&](auto h) { async_get_all_children_number(path, std::move(h)); });
 }
 std::int32_t client::get_all_children_number(std::string_view path) {
-  std::error_code ec;
-  auto r = get_all_children_number(path, ec);
-  detail::throw_if(ec, "get_all_children_number", path);
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return get_all_children_number(path, ec); },
+                          "get_all_children_number", path);
 }
 
 std::vector<client_info> client::whoami(std::error_code& ec) {
   return run_sync<std::vector<client_info>>(ec, [&](auto h) { async_whoami(std::move(h)); });
 }
 std::vector<client_info> client::whoami() {
-  std::error_code ec;
-  auto r = whoami(ec);
-  detail::throw_if(ec, "whoami");
-  return r;
+  return detail::or_throw([&](std::error_code& ec) { return whoami(ec); }, "whoami");
 }
 
 void client::add_auth(std::string_view scheme, std::string_view credentials, std::error_code& ec) {
   run_sync<void>(ec, [&](auto h) { async_add_auth(scheme, credentials, std::move(h)); });
 }
 void client::add_auth(std::string_view scheme, std::string_view credentials) {
-  std::error_code ec;
-  add_auth(scheme, credentials, ec);
-  detail::throw_if(ec, "add_auth", scheme);
+  detail::or_throw([&](std::error_code& ec) { add_auth(scheme, credentials, ec); }, "add_auth",
+                   scheme);
 }
 
 void client::add_watch(std::string_view path, add_watch_mode mode, watcher w, std::error_code& ec) {
   run_sync<void>(ec, [&](auto h) { async_add_watch(path, mode, std::move(w), std::move(h)); });
 }
 void client::add_watch(std::string_view path, add_watch_mode mode, watcher w) {
-  std::error_code ec;
-  add_watch(path, mode, std::move(w), ec);
-  detail::throw_if(ec, "add_watch", path);
+  detail::or_throw([&](std::error_code& ec) { add_watch(path, mode, std::move(w), ec); },
+                   "add_watch", path);
 }
 
 void client::remove_watches(std::string_view path, watcher_type type, std::error_code& ec) {
   run_sync<void>(ec, [&](auto h) { async_remove_watches(path, type, std::move(h)); });
 }
 void client::remove_watches(std::string_view path, watcher_type type) {
-  std::error_code ec;
-  remove_watches(path, type, ec);
-  detail::throw_if(ec, "remove_watches", path);
+  detail::or_throw([&](std::error_code& ec) { remove_watches(path, type, ec); }, "remove_watches",
+                   path);
 }
 
 }  // namespace zkpp
