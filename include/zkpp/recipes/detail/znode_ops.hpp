@@ -1,0 +1,58 @@
+#pragma once
+
+// Asynchronous building blocks the lock and election recipes share; every
+// one of them works only through the public client API and carries on
+// through connection loss (with a bounded, jittered backoff) until the
+// session is over.
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "zkpp/client.hpp"
+
+namespace zkpp::recipes::detail {
+
+// connection_loss and operation_timeout: the same request may succeed once
+// the client has reconnected.
+bool retryable(std::error_code ec) noexcept;
+
+// Calls `fn` on the client's executor after the backoff for try `attempt`
+// (0, 1, ...: 10 ms doubling up to 1 s, with jitter).
+void retry_later(client& zk, int attempt, std::function<void()> fn);
+
+struct created_node {
+  std::string path{};
+  zkpp::stat stat{};
+};
+
+// Creates the ephemeral-sequential node `<dir>/<prefix><seq>`, creating the
+// missing ancestors of `dir` as containers. "Protected": after a
+// connection_loss it looks for a child of `dir` starting with `prefix`
+// before creating again, so that no second node is made; a node found that
+// belongs to an earlier session is deleted and a new one created.
+void create_protected(client& zk, const std::string& dir, const std::string& prefix,
+                      const std::string& data,
+                      std::function<void(std::error_code, created_node)> done);
+
+// Deletes `path`, retrying through connection loss until it is gone or the
+// session is over (its ephemerals go with it). `done` may be empty.
+void guaranteed_delete(client& zk, const std::string& path,
+                       std::function<void(std::error_code)> done = {});
+
+// Where a contender stands among the children of its directory.
+struct queue_position {
+  std::vector<std::string> ordered{};  // contender names, by sequence
+  std::size_t index = 0;               // ours in `ordered`
+};
+
+// Lists the contenders of `dir` and finds `our_name` among them (no_node when
+// it is gone). Unless ours is first, arms a getData watch on the predecessor
+// only (no herd effect): `on_predecessor` fires once when it changes or goes.
+void find_position(client& zk, const std::string& dir, const std::string& our_name,
+                   watcher on_predecessor,
+                   std::function<void(std::error_code, queue_position)> done);
+
+}  // namespace zkpp::recipes::detail
