@@ -22,7 +22,7 @@ TEST(ensemble_fault, killing_the_connected_member_keeps_session_ephemerals_and_w
 
   recorder<session_state> states;
   client zk{{.connect_string = ensemble.connect_string(), .session_timeout = 6000ms}};
-  zk.on_state([&](session_state s) { states.push(s); });
+  zk.on_state(states.pusher());
   zk.connect();
   ASSERT_EQ(states.next("connected"), session_state::connected);
   const auto id = zk.session_id();

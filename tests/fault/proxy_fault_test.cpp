@@ -52,7 +52,7 @@ class proxy_fault : public ::testing::Test {
         std::fprintf(stderr, "zkpp: %.*s\n", int(line.size()), line.data());
       };
     zk_ = std::make_unique<client>(o);
-    zk_->on_state([this](session_state s) { states_.push(s); });
+    zk_->on_state(states_.pusher());
     zk_->connect();
     EXPECT_EQ(states_.next("connected"), session_state::connected);
     return *zk_;
@@ -84,7 +84,7 @@ TEST_F(proxy_fault, silent_server_suspends_then_the_same_session_reconnects) {
   proxy_->stall();
   recorder<std::pair<int, std::error_code>> done;
   for (int i = 0; i < 3; ++i)
-    zk.async_get_data(root_, [&done, i](std::error_code ec, data_result) { done.push({i, ec}); });
+    zk.async_get_data(root_, [done, i](std::error_code ec, data_result) { done.push({i, ec}); });
   expect_state(session_state::suspended, 10s);
   for (int i = 0; i < 3; ++i) {
     const auto [index, ec] = done.next("in-flight request " + std::to_string(i) + " to fail");

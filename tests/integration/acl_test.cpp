@@ -75,7 +75,7 @@ TEST_F(acl_auth, ip_acl_admits_loopback_clients) {
 TEST_F(acl_auth, unknown_auth_scheme_fails_the_session) {
   auto c = connect_client();
   recorder<session_state> states;
-  c->on_state([&](session_state s) { states.push(s); });
+  c->on_state(states.pusher());
   std::error_code ec;
   c->add_auth("nosuchscheme", "x", ec);
   EXPECT_EQ(ec, error::auth_failed);

@@ -70,7 +70,7 @@ TEST_F(api, pipelined_requests_complete_in_submission_order) {
   recorder<int> order;
   for (int i = 0; i < count; ++i)
     zk().async_create(path("n-"), "", {.mode = create_mode::persistent_sequential},
-                      [&order, i](std::error_code ec, std::string) { order.push(ec ? -1 : i); });
+                      [order, i](std::error_code ec, std::string) { order.push(ec ? -1 : i); });
   for (int i = 0; i < count; ++i) ASSERT_EQ(order.next("completion " + std::to_string(i)), i);
   EXPECT_EQ(zk().get_children(root_).size(), static_cast<std::size_t>(count));
 }
@@ -123,7 +123,7 @@ TEST_F(api, close_removes_ephemerals_at_once) {
   auto c = connect_client();
   c->create(path("eph"), "", {.mode = create_mode::ephemeral});
   recorder<session_state> states;
-  c->on_state([&](session_state s) { states.push(s); });
+  c->on_state(states.pusher());
   c->close();
   EXPECT_EQ(states.next("closed state"), session_state::closed);
   EXPECT_FALSE(zk().exists(path("eph")));
@@ -135,7 +135,7 @@ TEST_F(api, close_removes_ephemerals_at_once) {
 TEST_F(api, state_listener_sees_connected) {
   client c{{.connect_string = servers()}};
   recorder<session_state> states;
-  c.on_state([&](session_state s) { states.push(s); });
+  c.on_state(states.pusher());
   c.connect();
   EXPECT_EQ(states.next("connected state"), session_state::connected);
 }

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,44 +31,53 @@ T await(std::future<T> f, const std::string& what,
 }
 
 // Collects values handed over from the client's thread; waits with deadlines.
+// Copies share one queue, so a watcher or listener can hold a copy that
+// stays valid however the test's own copy goes out of scope.
 template <class T>
 class recorder {
  public:
-  void push(T v) {
-    {
-      std::lock_guard lock{mutex_};
-      items_.push_back(std::move(v));
-    }
-    cv_.notify_all();
+  void push(T v) const {
+    // Notified under the lock: once next() has the value, push is done with us.
+    std::lock_guard lock{state_->mutex};
+    state_->items.push_back(std::move(v));
+    state_->cv.notify_all();
   }
 
   // The next value, or a test failure naming `what` after the deadline.
-  T next(const std::string& what, std::chrono::milliseconds deadline = default_deadline) {
-    std::unique_lock lock{mutex_};
-    if (!cv_.wait_for(lock, deadline, [&] { return !items_.empty(); }))
+  T next(const std::string& what, std::chrono::milliseconds deadline = default_deadline) const {
+    std::unique_lock lock{state_->mutex};
+    if (!state_->cv.wait_for(lock, deadline, [&] { return !state_->items.empty(); }))
       throw std::runtime_error("timed out after " + std::to_string(deadline.count()) +
                                " ms waiting for " + what);
-    T v = std::move(items_.front());
-    items_.pop_front();
+    T v = std::move(state_->items.front());
+    state_->items.pop_front();
     return v;
   }
 
   std::size_t size() const {
-    std::lock_guard lock{mutex_};
-    return items_.size();
+    std::lock_guard lock{state_->mutex};
+    return state_->items.size();
+  }
+
+  // A callable that pushes into this recorder (by copy, so it outlives the test's scope).
+  auto pusher() const {
+    return [r = *this](auto v) { r.push(std::move(v)); };
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<T> items_;
+  struct shared_state {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<T> items;
+  };
+  std::shared_ptr<shared_state> state_ = std::make_shared<shared_state>();
 };
 
 using event_recorder = recorder<watch_event>;
 
 // A watcher that records into `r`.
-inline auto record_into(event_recorder& r) {
-  return [&r](const watch_event& e) { r.push(e); };
+inline auto record_into(const event_recorder& r) {
+  return [r](const watch_event& e) { r.push(e); };
 }
 
 }  // namespace zkpp::test

@@ -148,10 +148,10 @@ TEST_F(watches, remove_watches_any_removes_a_persistent_watch) {
 TEST_F(watches, event_is_delivered_before_the_reply_that_follows_the_change) {
   zk().create(path("o"), "");
   recorder<std::string> order;
-  zk().get_data(path("o"), [&](const watch_event& e) { order.push("event " + e.path); });
+  zk().get_data(path("o"), [order](const watch_event& e) { order.push("event " + e.path); });
   // Our own write: the server sends the notification before the setData reply.
   zk().async_set_data(path("o"), "1", -1,
-                      [&](std::error_code ec, stat) { order.push(ec ? "error" : "reply"); });
+                      [order](std::error_code ec, stat) { order.push(ec ? "error" : "reply"); });
   EXPECT_EQ(order.next("first delivery"), "event " + path("o"));
   EXPECT_EQ(order.next("second delivery"), "reply");
 }
@@ -160,10 +160,10 @@ TEST_F(watches, watch_of_another_session_fires_before_its_later_read_reply) {
   zk().create(path("x"), "old");
   auto watcher_client = connect_client();
   recorder<std::string> order;
-  watcher_client->get_data(path("x"), [&](const watch_event&) { order.push("event"); });
+  watcher_client->get_data(path("x"), [order](const watch_event&) { order.push("event"); });
   zk().set_data(path("x"), "new");
   watcher_client->async_get_data(
-      path("x"), [&](std::error_code, data_result r) { order.push("read " + r.data); });
+      path("x"), [order](std::error_code, data_result r) { order.push("read " + r.data); });
   // The read may be answered before or after the change reaches that
   // server, but if it sees "new" the event must already have arrived.
   const auto first = order.next("event or read");
