@@ -149,19 +149,13 @@ class mutex_core : public std::enable_shared_from_this<mutex_core> {
     check(g);
   }
 
+ public:  // called back through track_position
   void check(std::uint64_t g) {
     std::unique_lock lock{m_};
     if (g != generation_ || phase_ != phase::acquiring || node_.empty()) return;
     const std::string ours{node_name(node_)};
     lock.unlock();
-    find_position(
-        zk_, dir_, ours,
-        [weak = weak_from_this(), g](const watch_event&) {
-          if (auto self = weak.lock()) self->check(g);
-        },
-        [self = shared_from_this(), g](std::error_code ec, queue_position pos) {
-          self->on_position(g, ec, pos);
-        });
+    track_position(zk_, dir_, ours, shared_from_this(), g);
   }
 
   void on_position(std::uint64_t g, std::error_code ec, const queue_position& pos) {
@@ -195,6 +189,7 @@ class mutex_core : public std::enable_shared_from_this<mutex_core> {
     for (auto& w : quitters) finish(w, error::operation_timeout);
   }
 
+ private:
   // The acquisition failed: withdraw the node (if any) and tell every waiter.
   void fail(std::unique_lock<std::mutex>& lock, std::error_code ec) {
     phase_ = phase::idle;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -54,5 +55,19 @@ struct queue_position {
 void find_position(client& zk, const std::string& dir, const std::string& our_name,
                    watcher on_predecessor,
                    std::function<void(std::error_code, queue_position)> done);
+
+// find_position for a recipe's attempt `g`: the predecessor watch calls
+// `owner->check(g)` again (holding the owner only weakly) and the answer goes
+// to `owner->on_position(g, ec, position)`.
+template <class Owner>
+void track_position(client& zk, const std::string& dir, const std::string& our_name,
+                    const std::shared_ptr<Owner>& owner, std::uint64_t g) {
+  find_position(
+      zk, dir, our_name,
+      [weak = std::weak_ptr<Owner>{owner}, g](const watch_event&) {
+        if (auto self = weak.lock()) self->check(g);
+      },
+      [owner, g](std::error_code ec, queue_position pos) { owner->on_position(g, ec, pos); });
+}
 
 }  // namespace zkpp::recipes::detail

@@ -1,0 +1,82 @@
+// Ownership revoked when the connection is lost: an embedded reference
+// server drops every connection (the client hears `suspended`, then
+// `reconnected` with its session intact).
+
+#include <gtest/gtest.h>
+
+#include <asio/use_future.hpp>
+
+#include "../integration/waiting.hpp"
+#include "zkpp/client.hpp"
+#include "zkpp/recipes/leader_latch.hpp"
+#include "zkpp/recipes/mutex.hpp"
+#include "zkpp/server.hpp"
+
+namespace zkpp::test {
+namespace {
+
+class loss_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.start();
+    zk_ = std::make_unique<client>(client_options{.connect_string = server_.connect_string()});
+    zk_->on_state([this](session_state s) { states_.push(s); });
+    await(zk_->async_connect(asio::use_future), "connect to the embedded server");
+    EXPECT_EQ(states_.next("connected"), session_state::connected);
+  }
+
+  // Drops the connection and waits until the same session is back.
+  void suspend_and_reconnect() {
+    server_.drop_connections();
+    EXPECT_EQ(states_.next("suspended"), session_state::suspended);
+    EXPECT_EQ(states_.next("reconnected"), session_state::reconnected);
+  }
+
+  server server_{{.port = 0}};
+  recorder<session_state> states_;
+  std::unique_ptr<client> zk_;
+};
+
+TEST_F(loss_test, SuspendedRevokesAHeldMutexAndDeletesItsNode) {
+  recorder<session_state> revoked;
+  recipes::mutex lock{*zk_, "/locks/ledger"};
+  lock.on_revoked([&](session_state s) { revoked.push(s); });
+  lock.lock();
+  suspend_and_reconnect();
+  EXPECT_EQ(revoked.next("the holder told"), session_state::suspended);
+  EXPECT_FALSE(lock.is_held());
+  EXPECT_EQ(lock.fencing_token(), 0);
+  // The node is deleted once reconnected, so another contender gets the lock.
+  client other{{.connect_string = server_.connect_string()}};
+  other.connect();
+  recipes::mutex next{other, "/locks/ledger"};
+  EXPECT_TRUE(next.try_lock_for(default_deadline));
+  next.unlock();
+  lock.unlock();  // revoked: a no-op
+}
+
+TEST_F(loss_test, LostPolicyKeepsTheLockThroughASurvivedOutage) {
+  recipes::mutex lock{*zk_, "/locks/ledger", {.revoke = recipes::revoke_on::lost}};
+  lock.lock();
+  const auto token = lock.fencing_token();
+  suspend_and_reconnect();
+  EXPECT_TRUE(lock.is_held());
+  EXPECT_EQ(lock.fencing_token(), token);
+  lock.unlock();
+}
+
+TEST_F(loss_test, LeaderToldNotLeaderOnSuspendedAndLeadsAgainAfterReconnect) {
+  recorder<bool> changes;
+  recipes::leader_latch latch{*zk_, "/election", "solo"};
+  latch.add_listener(
+      {.is_leader = [&] { changes.push(true); }, .not_leader = [&] { changes.push(false); }});
+  latch.start();
+  EXPECT_TRUE(changes.next("leadership"));
+  suspend_and_reconnect();
+  EXPECT_FALSE(changes.next("not_leader on suspended"));
+  EXPECT_TRUE(changes.next("leadership checked again after reconnect"));
+  EXPECT_TRUE(latch.has_leadership());
+}
+
+}  // namespace
+}  // namespace zkpp::test
