@@ -44,7 +44,7 @@ case "$sanitize" in
   thread)
     build="$base-tsan"
     cmake_args+=(-DZKPP_SANITIZE=thread)
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ZKPP_ROOT/scripts/tsan.supp"
     ;;
 esac
 
