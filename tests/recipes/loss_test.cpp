@@ -65,6 +65,21 @@ TEST_F(loss_test, LostPolicyKeepsTheLockThroughASurvivedOutage) {
   lock.unlock();
 }
 
+TEST_F(loss_test, ExpiredSessionRevokesEvenUnderTheLostPolicy) {
+  recorder<session_state> revoked;
+  recipes::mutex lock{*zk_, "/locks/ledger", {.revoke = recipes::revoke_on::lost}};
+  lock.on_revoked([&](session_state s) { revoked.push(s); });
+  lock.lock();
+  server_.expire_session(zk_->session_id());
+  EXPECT_EQ(revoked.next("the holder told of the expiry"), session_state::lost);
+  EXPECT_FALSE(lock.is_held());
+  client other{{.connect_string = server_.connect_string()}};
+  other.connect();
+  recipes::mutex next{other, "/locks/ledger"};
+  EXPECT_TRUE(next.try_lock_for(default_deadline));
+  next.unlock();
+}
+
 TEST_F(loss_test, LeaderToldNotLeaderOnSuspendedAndLeadsAgainAfterReconnect) {
   recorder<bool> changes;
   recipes::leader_latch latch{*zk_, "/election", "solo"};
@@ -76,6 +91,23 @@ TEST_F(loss_test, LeaderToldNotLeaderOnSuspendedAndLeadsAgainAfterReconnect) {
   EXPECT_FALSE(changes.next("not_leader on suspended"));
   EXPECT_TRUE(changes.next("leadership checked again after reconnect"));
   EXPECT_TRUE(latch.has_leadership());
+}
+
+TEST_F(loss_test, LatchJoinsAgainInTheNewSessionAfterExpiry) {
+  client zk{{.connect_string = server_.connect_string(), .on_expiry = expiry_policy::new_session}};
+  zk.connect();
+  recorder<bool> changes;
+  recipes::leader_latch latch{zk, "/election", "phoenix"};
+  latch.add_listener(
+      {.is_leader = [&] { changes.push(true); }, .not_leader = [&] { changes.push(false); }});
+  latch.start();
+  EXPECT_TRUE(changes.next("leadership"));
+  const auto old_session = zk.session_id();
+  server_.expire_session(old_session);
+  EXPECT_FALSE(changes.next("not_leader on expiry"));
+  EXPECT_TRUE(changes.next("leadership again from a node of the new session"));
+  EXPECT_NE(zk.session_id(), old_session);
+  EXPECT_EQ(latch.participants().ids, std::vector<std::string>{"phoenix"});
 }
 
 }  // namespace
