@@ -49,13 +49,8 @@ class mutex_core : public std::enable_shared_from_this<mutex_core> {
     waiters_.push_back(std::move(w));
     if (phase_ == phase::acquiring) return id;
     phase_ = phase::acquiring;
-    const auto g = ++generation_;
-    const auto prefix = protected_prefix("lock");
-    lock.unlock();
-    create_protected(zk_, dir_, prefix, options_.data,
-                     [self = shared_from_this(), g](std::error_code ec, created_node node) {
-                       self->on_created(g, ec, std::move(node));
-                     });
+    rejoins_ = 0;
+    create_node(lock);
     return id;
   }
 
@@ -161,6 +156,13 @@ class mutex_core : public std::enable_shared_from_this<mutex_core> {
   void on_position(std::uint64_t g, std::error_code ec, const queue_position& pos) {
     std::unique_lock lock{m_};
     if (g != generation_ || phase_ != phase::acquiring) return;
+    if (ec == error::no_node && rejoins_ < max_rejoins) {
+      // Our node went while we waited (its session expired and the client
+      // started a new one, or someone deleted it): queue again, at the end.
+      ++rejoins_;
+      node_.clear();
+      return create_node(lock);
+    }
     if (ec) return fail(lock, ec);
     if (pos.index == 0) {
       phase_ = phase::held;
@@ -190,6 +192,17 @@ class mutex_core : public std::enable_shared_from_this<mutex_core> {
   }
 
  private:
+  // Creates our contender node for a new generation; unlocks `lock`.
+  void create_node(std::unique_lock<std::mutex>& lock) {
+    const auto g = ++generation_;
+    const auto prefix = protected_prefix("lock");
+    lock.unlock();
+    create_protected(zk_, dir_, prefix, options_.data,
+                     [self = shared_from_this(), g](std::error_code ec, created_node node) {
+                       self->on_created(g, ec, std::move(node));
+                     });
+  }
+
   // The acquisition failed: withdraw the node (if any) and tell every waiter.
   void fail(std::unique_lock<std::mutex>& lock, std::error_code ec) {
     phase_ = phase::idle;
@@ -257,6 +270,8 @@ class mutex_core : public std::enable_shared_from_this<mutex_core> {
   std::string node_;  // full path of our node (acquiring once created, held)
   std::int64_t czxid_ = 0;
   int holds_ = 0;
+  static constexpr int max_rejoins = 3;
+  int rejoins_ = 0;  // nodes of this acquisition that vanished while we waited
   std::vector<waiter> waiters_;
   std::vector<std::function<void(session_state)>> listeners_;
 };

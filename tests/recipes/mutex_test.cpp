@@ -191,6 +191,22 @@ TEST_F(mutex_test, AsyncLockCanBeCancelled) {
   holder.unlock();
 }
 
+TEST_F(mutex_test, WaiterWhoseNodeVanishesQueuesAgain) {
+  mutex holder{*admin_, path("lock")};
+  mutex waiter{*other_, path("lock")};
+  holder.lock();
+  auto acquired = waiter.async_lock(asio::use_future);
+  await_children(path("lock"), 2, "the waiter queued");
+  for (const auto& child : admin_->get_children(path("lock")))
+    if (path("lock/" + child) != holder.lock_node()) admin_->remove(path("lock/" + child));
+  await_children(path("lock"), 1, "the waiter's node deleted");
+  // The waiter watches only its predecessor, so it finds out when that goes.
+  holder.unlock();
+  await(std::move(acquired), "the lock after queueing again");
+  EXPECT_TRUE(waiter.is_held());
+  waiter.unlock();
+}
+
 TEST_F(mutex_test, GuardedMultiFailsWithoutTheLock) {
   admin_->create(path("data"), "x");
   mutex lock{*admin_, path("lock")};
