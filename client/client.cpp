@@ -116,9 +116,13 @@ void client::start_close(std::unique_ptr<detail::reply_handler> h) {
   impl_->close(std::move(h));
 }
 
+bool client::running_in_this_thread() const noexcept {
+  return impl_->strand().running_in_this_thread();
+}
+
 template <class T, class Start>
 T client::run_sync(std::error_code& ec, Start start) {
-  if (impl_->strand().running_in_this_thread()) {
+  if (running_in_this_thread()) {
     ec = error::would_block_on_strand;
     return T{};
   }

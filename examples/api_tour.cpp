@@ -13,8 +13,8 @@
 #include <future>
 #include <iostream>
 
+#include "example_servers.hpp"
 #include "zkpp/client.hpp"
-#include "zkpp/server.hpp"
 
 namespace {
 
@@ -77,18 +77,9 @@ asio::awaitable<void> coroutine_style(zkpp::client& zk, std::string root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string servers;
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], "--server") == 0) servers = argv[++i];
-
   try {
-    // Without --server: an embedded reference server on a free loopback port.
-    zkpp::server embedded{{.port = 0}};
-    if (servers.empty()) {
-      embedded.start();
-      servers = embedded.connect_string();
-      std::cout << "embedded zkpp server on " << servers << "\n";
-    }
+    const zkpp::examples::example_servers chosen{argc, argv};
+    const auto& servers = chosen.hosts();
     asio::io_context io;
     zkpp::client zk{io.get_executor(), {.connect_string = servers}};
     zk.on_state([](zkpp::session_state s) { say(std::string{"session state: "} + to_string(s)); });

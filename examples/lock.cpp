@@ -19,10 +19,10 @@
 
 #include <asio/use_future.hpp>
 
+#include "example_servers.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/leader_latch.hpp"
 #include "zkpp/recipes/mutex.hpp"
-#include "zkpp/server.hpp"
 
 namespace {
 
@@ -107,18 +107,9 @@ void election_demo(const std::string& servers, const std::string& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string servers;
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], "--server") == 0) servers = argv[++i];
-
   try {
-    // Without --server: an embedded reference server on a free loopback port.
-    zkpp::server embedded{{.port = 0}};
-    if (servers.empty()) {
-      embedded.start();
-      servers = embedded.connect_string();
-      std::cout << "embedded zkpp server on " << servers << "\n";
-    }
+    const zkpp::examples::example_servers chosen{argc, argv};
+    const auto& servers = chosen.hosts();
     const std::string root = "/zkpp-lock-example-" + std::to_string(::getpid());
     counter_demo(servers, root);
     election_demo(servers, root);

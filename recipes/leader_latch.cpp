@@ -205,6 +205,8 @@ bool leader_latch::has_leadership() const {
 }
 
 bool leader_latch::await_leadership(std::chrono::milliseconds timeout) {
+  if (zk_.running_in_this_thread())
+    throw std::system_error(error::would_block_on_strand, "zkpp::recipes::leader_latch " + path_);
   return core_->await(timeout);
 }
 

@@ -298,6 +298,8 @@ void mutex::abandon(const std::weak_ptr<detail::mutex_core>& core, std::uint64_t
 }
 
 bool mutex::acquire_blocking(deadline until, bool wait) {
+  if (zk_.running_in_this_thread())
+    throw std::system_error(error::would_block_on_strand, "zkpp::recipes::mutex " + path_);
   // Shared: the completing thread may still be inside set_value when get() returns.
   auto result = std::make_shared<std::promise<std::error_code>>();
   auto future = result->get_future();

@@ -117,6 +117,10 @@ class client {
 
   executor_type get_executor() const noexcept;
 
+  // True inside the client's callbacks (on its strand), where a blocking
+  // call would wait for itself; libraries check it to fail instead.
+  bool running_in_this_thread() const noexcept;
+
   // Adds a listener for connection-state changes (connected, suspended, lost, closed...).
   void on_state(std::function<void(session_state)> listener);
 

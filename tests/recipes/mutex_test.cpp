@@ -235,3 +235,25 @@ TEST_F(mutex_test, GuardedMultiFailsWithoutTheLock) {
 
 }  // namespace
 }  // namespace zkpp::test
+
+namespace zkpp::test {
+namespace {
+
+TEST_F(mutex_test, BlockingLockFromTheClientsOwnCallbackFailsAtOnce) {
+  recipes::mutex lock{*admin_, path("lock")};
+  std::promise<std::error_code> inner;
+  admin_->async_exists(root_, [&](std::error_code, std::optional<stat>) {
+    try {
+      lock.lock();
+      inner.set_value({});
+    } catch (const std::system_error& e) {
+      inner.set_value(e.code());
+    }
+  });
+  EXPECT_EQ(await(inner.get_future(), "lock() inside a client callback"),
+            error::would_block_on_strand);
+  EXPECT_FALSE(lock.is_held());
+}
+
+}  // namespace
+}  // namespace zkpp::test
