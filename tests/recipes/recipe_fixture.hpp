@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "../integration/waiting.hpp"
@@ -43,13 +44,20 @@ class recipe_test : public ::testing::Test {
     c.remove(p, -1, ec);
   }
 
-  // Waits (on child watches, with a deadline) until `dir` has `n` children.
+  // Waits (on watches, with a deadline) until `dir` exists and has `n`
+  // children: recipes create their parent nodes asynchronously.
   void await_children(const std::string& dir, std::size_t n, const std::string& what) {
     // Shared: a watch armed by the last look may fire after we return.
     auto events = std::make_shared<event_recorder>();
     const auto watch = [events](const watch_event& e) { events->push(e); };
-    while (admin_->get_children(dir, watch).size() != n)
+    for (;;) {
+      std::error_code ec;
+      const auto children = admin_->get_children(dir, watch, ec);
+      if (!ec && children.size() == n) return;
+      if (ec == error::no_node && admin_->exists(dir, watch)) continue;
+      if (ec && ec != error::no_node) throw std::system_error(ec, "get_children " + dir);
       events->next(what + " (" + std::to_string(n) + " children of " + dir + ")");
+    }
   }
 
   std::string path(const std::string& name) const { return root_ + "/" + name; }
