@@ -77,9 +77,15 @@ client::client(client_options options)
       factory_(detail::parse_or_throw(options).chroot) {}
 
 client::~client() {
+  alive_.reset();
   impl_->shut_down();
-  impl_.reset();
+  // Joins the owned thread while impl_ still exists: a callback running there
+  // may still submit, and is answered with client_closed.
   owned_.reset();
+}
+
+std::weak_ptr<const void> client::lifetime() const noexcept {
+  return alive_;
 }
 
 client::executor_type client::get_executor() const noexcept {

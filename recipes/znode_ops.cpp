@@ -21,8 +21,8 @@ void retry_later(client& zk, int attempt, std::function<void()> fn) {
   const std::chrono::milliseconds delay{capped / 2 +
                                         static_cast<std::int64_t>(jitter() % (capped / 2 + 1))};
   auto timer = std::make_shared<asio::steady_timer>(zk.get_executor(), delay);
-  timer->async_wait([timer, fn = std::move(fn)](std::error_code ec) {
-    if (!ec) fn();
+  timer->async_wait([timer, alive = zk.lifetime(), fn = std::move(fn)](std::error_code ec) {
+    if (!ec && !alive.expired()) fn();
   });
 }
 

@@ -121,6 +121,11 @@ class client {
   // call would wait for itself; libraries check it to fail instead.
   bool running_in_this_thread() const noexcept;
 
+  // Expires when the client's destruction begins. Work that outlives the
+  // objects using the client (a recipe's retried delete) checks it on the
+  // client's executor before touching the client again.
+  std::weak_ptr<const void> lifetime() const noexcept;
+
   // Adds a listener for connection-state changes (connected, suspended, lost, closed...).
   void on_state(std::function<void(session_state)> listener);
 
@@ -379,6 +384,7 @@ class client {
   std::unique_ptr<detail::owned_io_thread> owned_;
   std::shared_ptr<detail::client_impl> impl_;
   detail::request_factory factory_;
+  std::shared_ptr<const void> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace zkpp
