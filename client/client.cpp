@@ -3,6 +3,7 @@
 #include <asio/io_context.hpp>
 
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "client_impl.hpp"
@@ -13,20 +14,30 @@ namespace detail {
 // The I/O thread of a client constructed without an executor.
 class owned_io_thread {
  public:
-  owned_io_thread() : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
-  ~owned_io_thread() {
-    work_.reset();
+  owned_io_thread() : state_(std::make_shared<state>()), thread_([s = state_] { s->io.run(); }) {}
+  ~owned_io_thread() { finish(); }
+
+  // Lets run() return once the work left is done and waits for it; called
+  // from the thread itself (a client destroyed in its own callback), it
+  // detaches instead, and the thread keeps the io_context until it ends.
+  void finish() {
+    state_->work.reset();
+    if (!thread_.joinable()) return;
     if (thread_.get_id() == std::this_thread::get_id()) {
-      thread_.detach();  // destroyed from its own callback: cannot join itself
+      thread_.detach();
     } else {
       thread_.join();
     }
   }
-  asio::any_io_executor executor() { return io_.get_executor(); }
+
+  asio::any_io_executor executor() { return state_->io.get_executor(); }
 
  private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  struct state {
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work{asio::make_work_guard(io)};
+  };
+  std::shared_ptr<state> state_;
   std::thread thread_;
 };
 
@@ -79,8 +90,10 @@ client::client(client_options options)
 client::~client() {
   alive_.reset();
   impl_->shut_down();
-  // Joins the owned thread while impl_ still exists: a callback running there
-  // may still submit, and is answered with client_closed.
+  // impl_ outlives the owned thread's last callback (which may still submit,
+  // and is answered with client_closed) and dies before its io_context.
+  if (owned_) owned_->finish();
+  impl_.reset();
   owned_.reset();
 }
 
