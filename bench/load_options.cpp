@@ -14,8 +14,8 @@ void usage(const char* prog, const std::vector<std::string>& ops) {
   std::string op_list;
   for (const auto& o : ops) op_list += (op_list.empty() ? "" : "|") + o;
   std::cerr << "usage: " << prog << " --host H:P[,H:P...] --op " << op_list
-            << " [--window W] [--ops N] [--clients C] [--size BYTES] [--warmup N]"
-               " [--time-limit S] [--label NAME]\n";
+            << " [--window W] [--ops N] [--clients C] [--cycles M] [--size BYTES]"
+               " [--warmup N] [--time-limit S] [--label NAME]\n";
 }
 
 bool parse_int(const char* text, std::int64_t min, std::int64_t& out) {
@@ -59,6 +59,8 @@ std::optional<load_options> parse_load_options(int argc, char** argv,
       ok = parse_int(value, 1, n) && (o.ops = n);
     else if (flag == "--clients")
       ok = parse_int(value, 1, n) && (o.clients = static_cast<int>(n));
+    else if (flag == "--cycles")
+      ok = parse_int(value, 1, n) && (o.cycles = n);
     else if (flag == "--size")
       ok = parse_int(value, 0, n) && ((o.size = static_cast<int>(n)), true);
     else if (flag == "--warmup")
@@ -91,11 +93,13 @@ void print_result(const std::string& client, const load_options& o, phase_result
   const double rate = r.seconds > 0 ? static_cast<double>(done) / r.seconds : 0;
   std::printf(
       "RESULT client=%s op=%s window=%d clients=%d size=%d ops=%lld secs=%.3f ops_per_s=%.0f "
-      "p50_us=%u p99_us=%u p999_us=%u max_us=%u errors=%lld truncated=%d\n",
+      "p50_us=%u p99_us=%u p999_us=%u max_us=%u errors=%lld truncated=%d",
       client.c_str(), r.op.c_str(), o.window, o.clients, o.size, static_cast<long long>(done),
       r.seconds, rate, nearest_rank(r.latencies_us, 0.50), nearest_rank(r.latencies_us, 0.99),
       nearest_rank(r.latencies_us, 0.999), r.latencies_us.empty() ? 0 : r.latencies_us.back(),
       static_cast<long long>(r.errors), r.truncated ? 1 : 0);
+  if (r.op == "lock") std::printf(" cycles=%lld", static_cast<long long>(o.cycles));
+  std::printf("\n");
   std::fflush(stdout);
 }
 

@@ -15,6 +15,7 @@ struct load_options {
   int window = 1;
   std::int64_t ops = 10000;
   int clients = 1;
+  std::int64_t cycles = 100;  // lock: acquire/release cycles per client
   int size = 100;
   std::int64_t warmup = -1;  // -1: min(ops / 10, 20000)
   double time_limit_s = 60;

@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "load_options.hpp"
+#include "lock_phase.hpp"
+#include "threaded_phase.hpp"
 #include "zkpp/client.hpp"
 
 namespace {
@@ -22,11 +24,6 @@ using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr auto drain_grace = 15s;
-
-std::uint32_t micros_since(clock_type::time_point t0) {
-  return static_cast<std::uint32_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
-}
 
 struct worker {
   zkpp::client* client = nullptr;
@@ -112,45 +109,27 @@ phase_result run_phase(const std::string& name, asio::io_context& io, std::vecto
 // Blocking getData, one at a time per client, each client on its own thread.
 phase_result run_sync_gets(std::vector<std::unique_ptr<zkpp::client>>& clients,
                            const std::string& node, std::int64_t total, double time_limit_s) {
-  const auto start = clock_type::now();
-  const auto limit = start + std::chrono::duration_cast<clock_type::duration>(
-                                 std::chrono::duration<double>(time_limit_s));
-  std::vector<phase_result> parts(clients.size());
-  std::vector<std::thread> threads;
   const auto targets = split(total, clients.size());
-  for (std::size_t i = 0; i < clients.size(); ++i) {
-    threads.emplace_back([&, i] {
-      auto& part = parts[i];
-      const auto target = targets[i];
-      for (std::int64_t n = 0; n < target; ++n) {
-        if (clock_type::now() >= limit) {
-          part.truncated = true;
-          break;
-        }
-        std::error_code ec;
-        const auto t0 = clock_type::now();
-        clients[i]->get_data(node, {}, ec);
-        part.latencies_us.push_back(micros_since(t0));
-        if (ec) ++part.errors;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  phase_result r;
-  r.op = "syncget";
-  r.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-  for (auto& p : parts) {
-    r.latencies_us.insert(r.latencies_us.end(), p.latencies_us.begin(), p.latencies_us.end());
-    r.errors += p.errors;
-    r.truncated = r.truncated || p.truncated;
-  }
-  return r;
+  return run_threaded_phase("syncget", clients.size(), time_limit_s,
+                            [&](std::size_t i, phase_result& part, auto limit) {
+                              for (std::int64_t n = 0; n < targets[i]; ++n) {
+                                if (clock_type::now() >= limit) {
+                                  part.truncated = true;
+                                  break;
+                                }
+                                std::error_code ec;
+                                const auto t0 = clock_type::now();
+                                clients[i]->get_data(node, {}, ec);
+                                part.latencies_us.push_back(micros_since(t0));
+                                if (ec) ++part.errors;
+                              }
+                            });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto parsed = parse_load_options(argc, argv, {"get", "create", "syncget", "set"});
+  const auto parsed = parse_load_options(argc, argv, {"get", "create", "syncget", "set", "lock"});
   if (!parsed) return exit_usage;
   const auto& o = *parsed;
 
@@ -158,7 +137,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<zkpp::client>> clients;
   try {
     for (int i = 0; i < o.clients; ++i) {
-      if (o.op == "syncget") {
+      if (o.op == "syncget" || o.op == "lock") {
         clients.push_back(
             std::make_unique<zkpp::client>(zkpp::client_options{.connect_string = o.hosts}));
       } else {
@@ -169,7 +148,8 @@ int main(int argc, char** argv) {
     for (auto& c : clients) {
       auto connected = c->async_connect(asio::use_future);
       // The client bounds its own connect attempt; this loop only runs it.
-      while (o.op != "syncget" && connected.wait_for(0s) != std::future_status::ready)
+      while (o.op != "syncget" && o.op != "lock" &&
+             connected.wait_for(0s) != std::future_status::ready)
         io.run_one_for(50ms);
       connected.get();
     }
@@ -218,7 +198,9 @@ int main(int argc, char** argv) {
 
     const auto warmup_targets = split(o.warmup, workers.size());
     const auto targets = split(o.ops, workers.size());
-    if (o.op == "syncget") {
+    if (o.op == "lock") {
+      report(run_lock_phase(clients, root + "/lock", o.cycles, o.time_limit_s));
+    } else if (o.op == "syncget") {
       if (o.warmup > 0) run_sync_gets(clients, node, o.warmup, o.time_limit_s);
       report(run_sync_gets(clients, node, o.ops, o.time_limit_s));
     } else if (o.op == "create") {
