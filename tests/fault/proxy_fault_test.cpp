@@ -6,9 +6,9 @@
 #include <asio/use_future.hpp>
 
 #include "../integration/waiting.hpp"
-#include "fault_proxy.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/test/backend.hpp"
+#include "zkpp/test/fault_proxy.hpp"
 
 namespace zkpp::test {
 namespace {
@@ -60,13 +60,7 @@ class proxy_fault : public ::testing::Test {
 
   // Skips states until `wanted` arrives (or the deadline passes).
   void expect_state(session_state wanted, std::chrono::milliseconds deadline = 30s) {
-    const auto until = std::chrono::steady_clock::now() + deadline;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          until - std::chrono::steady_clock::now());
-      if (states_.next(std::string{"state "} + to_string(wanted), std::max(left, 1ms)) == wanted)
-        return;
-    }
+    states_.skip_until(wanted, std::string{"state "} + to_string(wanted), deadline);
   }
 
   std::string path(const std::string& name) const { return root_ + "/" + name; }

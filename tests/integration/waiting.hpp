@@ -54,6 +54,22 @@ class recorder {
     return v;
   }
 
+  // Skips values until one equal to `wanted` arrives; fails the test naming
+  // `what` when the deadline (for the whole wait) passes first.
+  void skip_until(const T& wanted, const std::string& what,
+                  std::chrono::milliseconds deadline = default_deadline) const {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    std::unique_lock lock{state_->mutex};
+    for (;;) {
+      if (!state_->cv.wait_until(lock, until, [&] { return !state_->items.empty(); }))
+        throw std::runtime_error("timed out after " + std::to_string(deadline.count()) +
+                                 " ms waiting for " + what);
+      const bool found = state_->items.front() == wanted;
+      state_->items.pop_front();
+      if (found) return;
+    }
+  }
+
   std::size_t size() const {
     std::lock_guard lock{state_->mutex};
     return state_->items.size();
