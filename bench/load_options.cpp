@@ -98,7 +98,8 @@ void print_result(const std::string& client, const load_options& o, phase_result
       r.seconds, rate, nearest_rank(r.latencies_us, 0.50), nearest_rank(r.latencies_us, 0.99),
       nearest_rank(r.latencies_us, 0.999), r.latencies_us.empty() ? 0 : r.latencies_us.back(),
       static_cast<long long>(r.errors), r.truncated ? 1 : 0);
-  if (r.op == "lock") std::printf(" cycles=%lld", static_cast<long long>(o.cycles));
+  if (r.op == "lock" || r.op == "handover")
+    std::printf(" cycles=%lld", static_cast<long long>(o.cycles));
   std::printf("\n");
   std::fflush(stdout);
 }

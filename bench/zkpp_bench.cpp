@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "handover_phase.hpp"
 #include "load_options.hpp"
 #include "lock_phase.hpp"
 #include "threaded_phase.hpp"
@@ -129,15 +130,23 @@ phase_result run_sync_gets(std::vector<std::unique_ptr<zkpp::client>>& clients,
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto parsed = parse_load_options(argc, argv, {"get", "create", "syncget", "set", "lock"});
+  const auto parsed =
+      parse_load_options(argc, argv, {"get", "create", "syncget", "set", "lock", "handover"});
   if (!parsed) return exit_usage;
   const auto& o = *parsed;
 
+  // Blocking workloads give each client its own I/O thread; pipelined ones
+  // run every client on `io`, driven by this thread.
+  const bool own_threads = o.op == "syncget" || o.op == "lock" || o.op == "handover";
+  if (o.op == "handover" && o.clients < 2) {
+    std::cerr << "zkpp-bench: --op handover needs --clients 2 or more\n";
+    return exit_usage;
+  }
   asio::io_context io;
   std::vector<std::unique_ptr<zkpp::client>> clients;
   try {
     for (int i = 0; i < o.clients; ++i) {
-      if (o.op == "syncget" || o.op == "lock") {
+      if (own_threads) {
         clients.push_back(
             std::make_unique<zkpp::client>(zkpp::client_options{.connect_string = o.hosts}));
       } else {
@@ -148,8 +157,7 @@ int main(int argc, char** argv) {
     for (auto& c : clients) {
       auto connected = c->async_connect(asio::use_future);
       // The client bounds its own connect attempt; this loop only runs it.
-      while (o.op != "syncget" && o.op != "lock" &&
-             connected.wait_for(0s) != std::future_status::ready)
+      while (!own_threads && connected.wait_for(0s) != std::future_status::ready)
         io.run_one_for(50ms);
       connected.get();
     }
@@ -200,6 +208,8 @@ int main(int argc, char** argv) {
     const auto targets = split(o.ops, workers.size());
     if (o.op == "lock") {
       report(run_lock_phase(clients, root + "/lock", o.cycles, o.time_limit_s));
+    } else if (o.op == "handover") {
+      report(run_handover_phase(clients, root + "/election", o.cycles, o.time_limit_s));
     } else if (o.op == "syncget") {
       if (o.warmup > 0) run_sync_gets(clients, node, o.warmup, o.time_limit_s);
       report(run_sync_gets(clients, node, o.ops, o.time_limit_s));
