@@ -6,9 +6,9 @@
 #include <asio/use_future.hpp>
 
 #include "../integration/waiting.hpp"
-#include "fault_proxy.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/test/backend.hpp"
+#include "zkpp/test/fault_proxy.hpp"
 
 namespace zkpp::test {
 namespace {

@@ -1,4 +1,4 @@
-#include "fault_proxy.hpp"
+#include "zkpp/test/fault_proxy.hpp"
 
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>
