@@ -17,7 +17,7 @@ bool leadership_state::valid() const {
 
 bool leadership_state::await_end(std::chrono::milliseconds timeout) const {
   std::unique_lock lock{m_};
-  return cv_.wait_for(lock, timeout, [&] { return ended_; });
+  return cv_.wait_for(lock, timeout, [&] { return told_; });
 }
 
 void leadership_state::on_lost(std::function<void()> listener) {
@@ -81,11 +81,14 @@ void leadership_state::end(bool lost) {
   auto signals = lost ? signals_ : std::vector<signal_on>{};
   auto waits = std::exchange(waits_, {});
   lock.unlock();
-  cv_.notify_all();
   if (lost) {
     for (const auto& l : listeners) l();
     for (const auto& s : signals) emit(s);
   }
+  lock.lock();
+  told_ = true;
+  lock.unlock();
+  cv_.notify_all();
   for (auto& w : waits) w.second({});
 }
 

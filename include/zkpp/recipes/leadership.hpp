@@ -33,7 +33,8 @@ class leadership {
   bool valid() const;
   bool is_leader() const { return valid(); }
 
-  // Blocks until leadership ends (true) or the timeout passes (false).
+  // Blocks until leadership ends and the on_lost listeners have run (true),
+  // or the timeout passes (false).
   bool await_loss(std::chrono::milliseconds timeout) const;
 
   // Called once when leadership is lost while the callback runs (at once

@@ -46,6 +46,7 @@ class leadership_state {
   mutable std::mutex m_;
   mutable std::condition_variable cv_;
   bool ended_ = false;
+  bool told_ = false;  // ended, and the listeners have run: blocking waits return
   std::uint64_t next_wait_ = 0;
   std::vector<std::function<void()>> listeners_;
   std::vector<signal_on> signals_;
