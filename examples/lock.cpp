@@ -1,9 +1,8 @@
-// Distributed locking and leader election with zkpp recipes: workers, one
-// session each, increment a shared counter under a zkpp::recipes::mutex
-// (writes guarded by the lock node, fencing tokens strictly increasing), then
-// participants elect a leader with zkpp::recipes::leader_latch and hand
-// leadership over on close. Against a reference server started in this
-// process, or a real ensemble.
+// Distributed locking with zkpp recipes: workers, one session each,
+// increment a shared counter under a zkpp::recipes::mutex (writes guarded by
+// the lock node, fencing tokens strictly increasing). Against a reference
+// server started in this process, or a real ensemble. Leader election is in
+// election.cpp.
 //   zkpp-lock-example [--server HOST:PORT[,HOST:PORT...][/chroot]]
 
 #include <unistd.h>
@@ -11,7 +10,6 @@
 #include <charconv>
 #include <cstring>
 #include <iostream>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,8 +18,8 @@
 #include <asio/use_future.hpp>
 
 #include "example_servers.hpp"
+#include "remove_tree.hpp"
 #include "zkpp/client.hpp"
-#include "zkpp/recipes/leader_latch.hpp"
 #include "zkpp/recipes/mutex.hpp"
 
 namespace {
@@ -73,37 +71,6 @@ void counter_demo(const std::string& servers, const std::string& root) {
   admin.close();
 }
 
-// Three participants; the leader closes and the next in line takes over.
-void election_demo(const std::string& servers, const std::string& root) {
-  std::cout << "leader latch: 3 participants\n";
-  std::vector<std::unique_ptr<zkpp::client>> sessions;
-  std::vector<std::unique_ptr<zkpp::recipes::leader_latch>> latches;
-  for (const auto* id : {"alpha", "beta", "gamma"}) {
-    sessions.push_back(
-        std::make_unique<zkpp::client>(zkpp::client_options{.connect_string = servers}));
-    sessions.back()->connect();
-    latches.push_back(
-        std::make_unique<zkpp::recipes::leader_latch>(*sessions.back(), root + "/election", id));
-    latches.back()->add_listener(
-        {.is_leader = [id] { say(std::string{id} + " is the leader"); },
-         .not_leader = [id] { say(std::string{id} + " is not the leader"); }});
-    latches.back()->start();
-    // alpha joins alone, so it leads.
-    if (latches.size() == 1) latches.back()->await_leadership(std::chrono::seconds{10});
-  }
-  const auto view = latches.front()->participants();
-  std::string ids;
-  for (const auto& id : view.ids) ids += " " + id;
-  say("leader: " + view.leader + "; participants:" + ids);
-  latches.front()->close();  // deletes its node: the next in line leads at once
-  for (auto& latch : latches)
-    if (view.ids.size() > 1 && latch->id() == view.ids[1] &&
-        latch->await_leadership(std::chrono::seconds{10}))
-      say("after " + view.leader + " closed, " + latch->id() + " leads");
-  latches.clear();
-  for (auto& s : sessions) s->close();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -112,18 +79,10 @@ int main(int argc, char** argv) {
     const auto& servers = chosen.hosts();
     const std::string root = "/zkpp-lock-example-" + std::to_string(::getpid());
     counter_demo(servers, root);
-    election_demo(servers, root);
 
     zkpp::client zk{{.connect_string = servers}};
     zk.connect();
-    // The lock and election paths are containers: the server may reap them any time.
-    std::error_code ec;
-    for (const auto& dir : zk.get_children(root)) {
-      for (const auto& child : zk.get_children(root + "/" + dir, {}, ec))
-        zk.remove(root + "/" + dir + "/" + child, -1, ec);
-      zk.remove(root + "/" + dir, -1, ec);
-    }
-    zk.remove(root);
+    zkpp::examples::remove_tree(zk, root);
     zk.close();
     std::cout << "lock example finished\n";
     return 0;

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "zkpp/recipes/detail/node_names.hpp"
+#include "zkpp/recipes/detail/participants.hpp"
 #include "zkpp/recipes/detail/znode_ops.hpp"
 
 namespace zkpp::recipes {
@@ -219,19 +220,7 @@ void leader_latch::add_listener(leader_latch_listener listener) {
 }
 
 participants_view leader_latch::participants() const {
-  participants_view view;
-  std::error_code ec;
-  auto children = zk_.get_children(path_, {}, ec);
-  if (ec == error::no_node) return view;
-  if (ec) throw std::system_error(ec, "zkpp::recipes::leader_latch " + path_);
-  for (const auto& name : detail::order_by_sequence(children)) {
-    auto data = zk_.get_data(path_ + "/" + name, {}, ec);
-    if (ec == error::no_node) continue;  // left meanwhile
-    if (ec) throw std::system_error(ec, "zkpp::recipes::leader_latch " + path_);
-    view.ids.push_back(std::move(data.data));
-  }
-  if (!view.ids.empty()) view.leader = view.ids.front();
-  return view;
+  return detail::read_participants(zk_, path_, "zkpp::recipes::leader_latch");
 }
 
 }  // namespace zkpp::recipes

@@ -23,11 +23,7 @@ class leader_latch_test : public recipe_test {
     return *latches_.back();
   }
 
-  leader_latch& latch(const std::string& id) {
-    for (auto& l : latches_)
-      if (l->id() == id) return *l;
-    throw std::runtime_error("no participant " + id);
-  }
+  leader_latch& latch(const std::string& id) { return participant(latches_, id); }
 
   std::size_t leader_count() const {
     std::size_t n = 0;

@@ -9,6 +9,7 @@
 #include "../integration/waiting.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/leader_latch.hpp"
+#include "zkpp/recipes/leader_selector.hpp"
 #include "zkpp/recipes/mutex.hpp"
 #include "zkpp/server.hpp"
 
@@ -108,6 +109,54 @@ TEST_F(loss_test, LatchJoinsAgainInTheNewSessionAfterExpiry) {
   EXPECT_TRUE(changes.next("leadership again from a node of the new session"));
   EXPECT_NE(zk.session_id(), old_session);
   EXPECT_EQ(latch.participants().ids, std::vector<std::string>{"phoenix"});
+}
+
+// What a leader callback that works until its leadership is lost tells:
+// its turns and how they ended in `work`, on_lost notices in `told` (their
+// order against `work` is not defined).
+struct leader_reports {
+  recorder<std::string> work;
+  recorder<std::string> told;
+};
+
+recipes::leader_callback work_until_lost(const leader_reports& reports) {
+  return [reports](recipes::leadership& l) {
+    l.on_lost([told = reports.told] { told.push("lost"); });
+    reports.work.push("leads");
+    reports.work.push(l.await_loss(default_deadline) && !l.valid() ? "stopped" : "timed out");
+  };
+}
+
+TEST_F(loss_test, SuspendedCancelsTheLeaderCallbackWhichLeadsAgainAfterReconnect) {
+  leader_reports solo;
+  recipes::leader_selector selector{
+      *zk_, "/election", "solo", work_until_lost(solo), {.auto_requeue = true}};
+  selector.start();
+  EXPECT_EQ(solo.work.next("leadership"), "leads");
+  suspend_and_reconnect();
+  EXPECT_EQ(solo.told.next("on_lost"), "lost");
+  EXPECT_EQ(solo.work.next("the callback stopping"), "stopped");
+  EXPECT_EQ(solo.work.next("leadership again after the reconnect"), "leads");
+  EXPECT_TRUE(selector.has_leadership());
+}
+
+TEST_F(loss_test, ExpiredSessionCancelsTheLeaderCallbackAndTheNextLeads) {
+  leader_reports first, second;
+  recipes::leader_selector old_leader{
+      *zk_, "/election", "first", work_until_lost(first), {.revoke = recipes::revoke_on::lost}};
+  old_leader.start();
+  EXPECT_EQ(first.work.next("first leads"), "leads");
+  client other{{.connect_string = server_.connect_string()}};
+  other.connect();
+  recipes::leader_selector next_leader{other, "/election", "second", work_until_lost(second)};
+  next_leader.start();
+  server_.expire_session(zk_->session_id());
+  // The next leader may start before the old one hears of the expiry.
+  EXPECT_EQ(first.told.next("on_lost"), "lost");
+  EXPECT_EQ(first.work.next("the callback stopping"), "stopped");
+  EXPECT_FALSE(old_leader.has_leadership());
+  EXPECT_EQ(second.work.next("the next leader"), "leads");
+  EXPECT_EQ(next_leader.participants().ids, std::vector<std::string>{"second"});
 }
 
 }  // namespace

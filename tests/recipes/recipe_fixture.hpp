@@ -5,6 +5,7 @@
 #include <asio/use_future.hpp>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -66,5 +67,14 @@ class recipe_test : public ::testing::Test {
   std::unique_ptr<client> admin_;
   std::string root_;
 };
+
+// The participant with `id` among `all` (latches, selectors).
+template <class Participant>
+Participant& participant(const std::vector<std::unique_ptr<Participant>>& all,
+                         const std::string& id) {
+  for (const auto& p : all)
+    if (p->id() == id) return *p;
+  throw std::runtime_error("no participant " + id);
+}
 
 }  // namespace zkpp::test

@@ -10,10 +10,10 @@
 #include <memory>
 #include <string>
 #include <system_error>
-#include <vector>
 
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/detail/completion.hpp"
+#include "zkpp/recipes/participants.hpp"
 #include "zkpp/recipes/revoke_policy.hpp"
 
 namespace zkpp::recipes {
@@ -27,12 +27,6 @@ struct leader_latch_options {
 struct leader_latch_listener {
   std::function<void()> is_leader{};
   std::function<void()> not_leader{};
-};
-
-// Who takes part, by their participant ids.
-struct participants_view {
-  std::string leader{};            // the leader's id; empty when nobody takes part
-  std::vector<std::string> ids{};  // every participant, in election order
 };
 
 namespace detail {
