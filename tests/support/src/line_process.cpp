@@ -47,19 +47,19 @@ void line_process::send(const std::string& line) {
   }
 }
 
-bool line_process::fill(std::chrono::steady_clock::time_point deadline) {
+void line_process::fill(std::chrono::steady_clock::time_point deadline) {
   const auto left =
       std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
   const int ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
   if (ready < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "poll");
-  if (ready <= 0) return true;
+  if (ready <= 0) return;
   char buffer[4096];
   const auto n = ::read(fd_, buffer, sizeof buffer);
-  if (n < 0 && errno == EINTR) return true;
+  if (n < 0 && errno == EINTR) return;
   if (n <= 0) {
     eof_ = true;
-    return false;
+    return;
   }
   partial_.append(buffer, static_cast<std::size_t>(n));
   for (auto end = partial_.find('\n'); end != std::string::npos; end = partial_.find('\n')) {
@@ -67,7 +67,6 @@ bool line_process::fill(std::chrono::steady_clock::time_point deadline) {
     seen_.push_back(lines_.back());
     partial_.erase(0, end + 1);
   }
-  return true;
 }
 
 std::string line_process::next_matching(const std::function<bool(const std::string&)>& match,
@@ -106,17 +105,6 @@ std::string line_process::expect_prefix(const std::string& prefix, const std::st
   return next_matching([&](const std::string& line) { return line.starts_with(prefix); }, what,
                        deadline)
       .substr(prefix.size());
-}
-
-std::vector<std::string> line_process::unread() {
-  while (!eof_) {
-    const auto before = seen_.size();
-    fill(std::chrono::steady_clock::now());
-    if (seen_.size() == before) break;
-  }
-  std::vector<std::string> out(lines_.begin(), lines_.end());
-  lines_.clear();
-  return out;
 }
 
 bool line_process::close(std::chrono::milliseconds deadline) {

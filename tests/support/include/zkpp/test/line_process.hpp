@@ -42,9 +42,6 @@ class line_process {
   std::string expect_prefix(const std::string& prefix, const std::string& what,
                             std::chrono::milliseconds deadline);
 
-  // Lines read so far and not yet taken, without waiting for more.
-  std::vector<std::string> unread();
-
   // Lines starting with this fail every read (e.g. "error ").
   void fail_on(std::string failure_prefix) { failure_prefix_ = std::move(failure_prefix); }
 
@@ -53,8 +50,8 @@ class line_process {
   bool close(std::chrono::milliseconds deadline);
 
  private:
-  // Reads what is available within `deadline`; false at end of output.
-  bool fill(std::chrono::steady_clock::time_point deadline);
+  // Reads what is available within `deadline`; sets eof_ at end of output.
+  void fill(std::chrono::steady_clock::time_point deadline);
   [[noreturn]] void fail(const std::string& why) const;
 
   std::filesystem::path log_;
