@@ -8,7 +8,7 @@ ZKPP_PACKAGES=(
   cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
   libasio-dev libboost-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev zookeeper default-jre-headless libzookeeper-mt-dev
-  python3 python3-kazoo libcurator-recipes-java valgrind
+  python3 python3-kazoo libcurator-recipes-java default-jdk-headless valgrind
 )
 
 zkpp_log() { printf '==> %s\n' "$*" >&2; }

@@ -62,8 +62,8 @@ std::filesystem::path make_temp_dir(const std::string& prefix) {
   return pattern;
 }
 
-child_process::child_process(const std::vector<std::string>& argv,
-                             const std::filesystem::path& log) {
+child_process::child_process(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                             child_stdio stdio) {
   if (argv.empty()) throw std::invalid_argument("child_process: empty argv");
   auto program = find_program(argv[0]);
   if (program.empty()) throw std::runtime_error("child_process: " + argv[0] + " not found in PATH");
@@ -92,8 +92,8 @@ child_process::child_process(const std::vector<std::string>& argv,
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(stdio.in >= 0 ? stdio.in : null_fd, STDIN_FILENO);
+    ::dup2(stdio.out >= 0 ? stdio.out : log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
     ::execv(program.c_str(), args.data());
     ::_exit(127);

@@ -9,6 +9,13 @@
 
 namespace zkpp::test {
 
+// Descriptors a child gets as its stdin and stdout instead of /dev/null and
+// the log (-1: the default). The caller keeps and closes its own copies.
+struct child_stdio {
+  int in = -1;
+  int out = -1;
+};
+
 // A child process for test servers. It runs in its own process group, gets
 // SIGKILL when the thread that started it dies (so a crashed test leaves no
 // server behind), and writes stdout and stderr to `log`.
@@ -16,7 +23,8 @@ class child_process {
  public:
   child_process() = default;
   // Starts argv[0] (searched in PATH when it has no '/'); throws on failure.
-  child_process(const std::vector<std::string>& argv, const std::filesystem::path& log);
+  child_process(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                child_stdio stdio = {});
   child_process(child_process&& other) noexcept;
   child_process& operator=(child_process&& other) noexcept;
   child_process(const child_process&) = delete;
