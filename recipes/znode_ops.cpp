@@ -28,10 +28,8 @@ void retry_later(client& zk, int attempt, std::function<void()> fn) {
 
 namespace {
 
-// Creates every missing ancestor of `dir` (and `dir` itself) as a container,
-// from the top down, as Curator's creatingParentContainersIfNeeded does.
-void create_containers(client& zk, std::string dir, std::size_t from,
-                       std::function<void(std::error_code)> done) {
+void create_containers_from(client& zk, std::string dir, std::size_t from,
+                            std::function<void(std::error_code)> done) {
   const auto slash = dir.find('/', from + 1);
   const auto end = slash == std::string::npos ? dir.size() : slash;
   const std::string prefix = dir.substr(0, end);
@@ -40,7 +38,7 @@ void create_containers(client& zk, std::string dir, std::size_t from,
                       std::error_code ec, const std::string&) mutable {
                     if (ec == error::node_exists) ec = {};
                     if (ec || end == dir.size()) return done(ec);
-                    create_containers(zk, std::move(dir), end, std::move(done));
+                    create_containers_from(zk, std::move(dir), end, std::move(done));
                   });
 }
 
@@ -51,18 +49,24 @@ struct protected_create : std::enable_shared_from_this<protected_create> {
   std::string prefix;
   std::string data;
   std::function<void(std::error_code, created_node)> done;
+  create_mode mode;
   int attempt = 0;
 
   protected_create(client& c, std::string d, std::string p, std::string v,
-                   std::function<void(std::error_code, created_node)> f)
-      : zk(c), dir(std::move(d)), prefix(std::move(p)), data(std::move(v)), done(std::move(f)) {}
+                   std::function<void(std::error_code, created_node)> f, create_mode m)
+      : zk(c),
+        dir(std::move(d)),
+        prefix(std::move(p)),
+        data(std::move(v)),
+        done(std::move(f)),
+        mode(m) {}
 
   void later(void (protected_create::*step)()) {
     retry_later(zk, attempt++, [self = shared_from_this(), step] { ((*self).*step)(); });
   }
 
   void create() {
-    zk.async_create2(dir + "/" + prefix, data, {.mode = create_mode::ephemeral_sequential},
+    zk.async_create2(dir + "/" + prefix, data, {.mode = mode},
                      [self = shared_from_this()](std::error_code ec, create_result r) {
                        if (!ec) return self->done({}, {std::move(r.path), r.stat});
                        if (ec == error::no_node) return self->create_parents();
@@ -72,7 +76,7 @@ struct protected_create : std::enable_shared_from_this<protected_create> {
   }
 
   void create_parents() {
-    create_containers(zk, dir, 0, [self = shared_from_this()](std::error_code ec) {
+    create_containers(zk, dir, [self = shared_from_this()](std::error_code ec) {
       if (ec && !retryable(ec) && ec != error::no_node) return self->done(ec, {});
       self->later(&protected_create::create);
     });
@@ -99,7 +103,7 @@ struct protected_create : std::enable_shared_from_this<protected_create> {
           if (retryable(ec)) return self->later(&protected_create::find_ours);
           if (ec) return self->done(ec, {});
           if (!st) return self->create();
-          if (st->ephemeral_owner != self->zk.session_id()) {
+          if (is_ephemeral(self->mode) && st->ephemeral_owner != self->zk.session_id()) {
             // Left over from an earlier session: not ours to wait with.
             guaranteed_delete(self->zk, path);
             return self->create();
@@ -177,10 +181,14 @@ struct position_search : std::enable_shared_from_this<position_search> {
 
 }  // namespace
 
+void create_containers(client& zk, std::string dir, std::function<void(std::error_code)> done) {
+  create_containers_from(zk, std::move(dir), 0, std::move(done));
+}
+
 void create_protected(client& zk, const std::string& dir, const std::string& prefix,
                       const std::string& data,
-                      std::function<void(std::error_code, created_node)> done) {
-  std::make_shared<protected_create>(zk, dir, prefix, data, std::move(done))->create();
+                      std::function<void(std::error_code, created_node)> done, create_mode mode) {
+  std::make_shared<protected_create>(zk, dir, prefix, data, std::move(done), mode)->create();
 }
 
 void guaranteed_delete(client& zk, const std::string& path,

@@ -24,19 +24,25 @@ bool retryable(std::error_code ec) noexcept;
 // (0, 1, ...: 10 ms doubling up to 1 s, with jitter).
 void retry_later(client& zk, int attempt, std::function<void()> fn);
 
+// Creates every missing ancestor of `dir` (and `dir` itself) as a container,
+// from the top down, as Curator's creatingParentContainersIfNeeded does.
+void create_containers(client& zk, std::string dir, std::function<void(std::error_code)> done);
+
 struct created_node {
   std::string path{};
   zkpp::stat stat{};
 };
 
-// Creates the ephemeral-sequential node `<dir>/<prefix><seq>`, creating the
-// missing ancestors of `dir` as containers. "Protected": after a
-// connection_loss it looks for a child of `dir` starting with `prefix`
-// before creating again, so that no second node is made; a node found that
-// belongs to an earlier session is deleted and a new one created.
+// Creates the sequential node `<dir>/<prefix><seq>` (ephemeral unless `mode`
+// says otherwise), creating the missing ancestors of `dir` as containers.
+// "Protected": after a connection_loss it looks for a child of `dir`
+// starting with `prefix` before creating again, so that no second node is
+// made; an ephemeral node found that belongs to an earlier session is
+// deleted and a new one created.
 void create_protected(client& zk, const std::string& dir, const std::string& prefix,
                       const std::string& data,
-                      std::function<void(std::error_code, created_node)> done);
+                      std::function<void(std::error_code, created_node)> done,
+                      create_mode mode = create_mode::ephemeral_sequential);
 
 // Deletes `path`, retrying through connection loss until it is gone or the
 // session is over (its ephemerals go with it). `done` may be empty.
