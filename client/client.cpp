@@ -105,8 +105,15 @@ client::executor_type client::get_executor() const noexcept {
   return impl_->strand();
 }
 
-void client::on_state(std::function<void(session_state)> listener) {
-  impl_->add_listener(std::move(listener));
+state_subscription client::on_state(std::function<void(session_state)> listener) {
+  const auto id = next_request_id_.fetch_add(1, std::memory_order_relaxed) + 1;
+  impl_->add_listener(id, std::move(listener));
+  return {impl_, id};
+}
+
+void state_subscription::unsubscribe() {
+  if (auto impl = impl_.lock()) impl->remove_listener(id_);
+  impl_.reset();
 }
 
 std::int64_t client::session_id() const noexcept {

@@ -110,10 +110,14 @@ void client_impl::cancel(std::uint64_t id) {
   });
 }
 
-void client_impl::add_listener(std::function<void(session_state)> listener) {
-  asio::dispatch(strand_, [self = shared_from_this(), l = std::move(listener)]() mutable {
-    self->listeners_.push_back(std::move(l));
+void client_impl::add_listener(std::uint64_t id, std::function<void(session_state)> listener) {
+  asio::dispatch(strand_, [self = shared_from_this(), id, l = std::move(listener)]() mutable {
+    if (!self->shut_down_) self->listeners_.emplace(id, std::move(l));
   });
+}
+
+void client_impl::remove_listener(std::uint64_t id) {
+  asio::dispatch(strand_, [self = shared_from_this(), id] { self->listeners_.erase(id); });
 }
 
 void client_impl::connect(std::unique_ptr<reply_handler> h) {
@@ -184,7 +188,8 @@ void client_impl::log(log_level level, const std::string& text) const {
 void client_impl::notify(session_state s) {
   // Listeners may add listeners; iterate over a snapshot.
   const auto listeners = listeners_;
-  for (const auto& l : listeners) l(s);
+  for (const auto& [id, l] : listeners)
+    if (listeners_.contains(id)) l(s);
 }
 
 void client_impl::on_state(session_state s) {

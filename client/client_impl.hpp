@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -35,7 +36,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void connect(std::unique_ptr<reply_handler> h);
   void close(std::unique_ptr<reply_handler> h);
   void cancel(std::uint64_t id);
-  void add_listener(std::function<void(session_state)> listener);
+  void add_listener(std::uint64_t id, std::function<void(session_state)> listener);
+  void remove_listener(std::uint64_t id);
   // Completes everything with operation_aborted and drops the connection.
   void shut_down();
 
@@ -97,7 +99,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   std::array<char, 64 * 1024> read_buf_{};
 
   std::vector<std::unique_ptr<reply_handler>> connect_waiters_;
-  std::vector<std::function<void(session_state)>> listeners_;
+  // By subscription id; ordered, so listeners are told in the order added.
+  std::map<std::uint64_t, std::function<void(session_state)>> listeners_;
 
   std::atomic<std::int64_t> session_id_{0};
   std::atomic<std::int64_t> timeout_ms_{0};

@@ -20,7 +20,7 @@ class latch_core : public std::enable_shared_from_this<latch_core> {
       : zk_(zk), dir_(std::move(dir)), id_(std::move(id)), options_(options) {}
 
   void subscribe() {
-    zk_.on_state([weak = weak_from_this()](session_state s) {
+    subscription_ = zk_.on_state([weak = weak_from_this()](session_state s) {
       if (auto self = weak.lock()) self->on_state(s);
     });
   }
@@ -42,6 +42,7 @@ class latch_core : public std::enable_shared_from_this<latch_core> {
     auto waiters = std::move(waiters_);
     waiters_.clear();
     lock.unlock();
+    subscription_.unsubscribe();
     set_leader(false);
     if (!node.empty()) guaranteed_delete(zk_, node);
     for (auto& w : waiters) w(asio::error::operation_aborted);
@@ -165,6 +166,7 @@ class latch_core : public std::enable_shared_from_this<latch_core> {
   const std::string dir_;
   const std::string id_;
   const leader_latch_options options_;
+  state_subscription subscription_;  // set by subscribe(), before any sharing
   mutable std::mutex m_;
   std::condition_variable cv_;
   bool started_ = false;

@@ -8,7 +8,7 @@ namespace zkpp::recipes::detail {
 
 std::shared_ptr<rewatch> rewatch::start(client& zk, look_fn look) {
   auto self = std::make_shared<rewatch>(zk, std::move(look));
-  zk.on_state([weak = self->weak_from_this()](session_state s) {
+  self->subscription_ = zk.on_state([weak = self->weak_from_this()](session_state s) {
     if (s != session_state::connected && s != session_state::reconnected) return;
     if (auto self = weak.lock()) self->poke();
   });
@@ -17,8 +17,11 @@ std::shared_ptr<rewatch> rewatch::start(client& zk, look_fn look) {
 }
 
 void rewatch::stop() {
-  std::lock_guard lock{m_};
-  stopped_ = true;
+  {
+    std::lock_guard lock{m_};
+    stopped_ = true;
+  }
+  subscription_.unsubscribe();
 }
 
 void rewatch::poke() {

@@ -27,6 +27,26 @@ namespace zkpp {
 
 namespace detail {
 class client_impl;
+}
+
+// Names one state listener of a client (see client::on_state).
+class state_subscription {
+ public:
+  state_subscription() = default;
+  // Removes the listener; idempotent, and harmless once the client is gone.
+  // From the client's own callbacks the listener is not called again; from
+  // another thread a notification already under way may still reach it.
+  void unsubscribe();
+
+ private:
+  friend class client;
+  state_subscription(std::weak_ptr<detail::client_impl> impl, std::uint64_t id)
+      : impl_(std::move(impl)), id_(id) {}
+  std::weak_ptr<detail::client_impl> impl_;
+  std::uint64_t id_ = 0;
+};
+
+namespace detail {
 class owned_io_thread;
 template <class T>
 struct signature {
@@ -126,8 +146,10 @@ class client {
   // client's executor before touching the client again.
   std::weak_ptr<const void> lifetime() const noexcept;
 
-  // Adds a listener for connection-state changes (connected, suspended, lost, closed...).
-  void on_state(std::function<void(session_state)> listener);
+  // Adds a listener for connection-state changes (connected, suspended, lost,
+  // closed...), called on the client's strand. Keep the returned subscription
+  // to remove it again; dropping it keeps the listener for the client's life.
+  state_subscription on_state(std::function<void(session_state)> listener);
 
   // Session facts; zero / empty until connected.
   std::int64_t session_id() const noexcept;

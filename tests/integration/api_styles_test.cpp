@@ -140,6 +140,30 @@ TEST_F(api, state_listener_sees_connected) {
   EXPECT_EQ(states.next("connected state"), session_state::connected);
 }
 
+TEST_F(api, unsubscribed_state_listener_is_not_told) {
+  client c{{.connect_string = servers()}};
+  recorder<session_state> kept;
+  recorder<session_state> removed;
+  c.on_state(kept.pusher());
+  auto subscription = c.on_state(removed.pusher());
+  subscription.unsubscribe();
+  subscription.unsubscribe();  // idempotent
+  // Removed from inside its own first call: told once only.
+  recorder<session_state> once;
+  auto self_removing = std::make_shared<state_subscription>();
+  *self_removing = c.on_state([once, self_removing](session_state s) {
+    once.push(s);
+    self_removing->unsubscribe();
+  });
+  c.connect();
+  EXPECT_EQ(kept.next("connected state"), session_state::connected);
+  c.close();
+  EXPECT_EQ(kept.next("closed state"), session_state::closed);
+  EXPECT_EQ(once.next("the self-removing listener's one call"), session_state::connected);
+  EXPECT_EQ(once.size(), 0u);
+  EXPECT_EQ(removed.size(), 0u);
+}
+
 TEST(connect_failure, unreachable_servers_fail_the_connect) {
   // Port 1 on loopback: nothing listens there, the connection is refused.
   client c{

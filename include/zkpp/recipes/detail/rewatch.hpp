@@ -30,6 +30,9 @@ class rewatch : public std::enable_shared_from_this<rewatch> {
   void poke();
 
   rewatch(client& zk, look_fn look) : zk_(zk), look_(std::move(look)) {}
+  ~rewatch() { subscription_.unsubscribe(); }
+  rewatch(const rewatch&) = delete;
+  rewatch& operator=(const rewatch&) = delete;
 
  private:
   void run();
@@ -37,6 +40,7 @@ class rewatch : public std::enable_shared_from_this<rewatch> {
 
   client& zk_;
   const look_fn look_;
+  state_subscription subscription_;  // set once by start()
   std::mutex m_;
   bool stopped_ = false;
   std::uint64_t generation_ = 0;
