@@ -294,12 +294,16 @@ class semaphore_core : public std::enable_shared_from_this<semaphore_core> {
 
   void on_state(session_state s) {
     std::unique_lock lock{m_};
+    // Watches do not outlive their session (a client may start a new one).
+    if (s == session_state::lost || s == session_state::closed || s == session_state::connected)
+      watch_armed_ = false;
     if (step_ != step::waiting) return;
     // A watch may have been missed around the outage: look again (a gone
     // session shows up there as an error).
     const auto g = generation_;
     lock.unlock();
-    if (s == session_state::reconnected || s == session_state::lost || s == session_state::closed)
+    if (s == session_state::reconnected || s == session_state::connected ||
+        s == session_state::lost || s == session_state::closed)
       look(g);
   }
 
