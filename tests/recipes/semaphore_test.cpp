@@ -4,6 +4,7 @@
 #include <asio/cancellation_signal.hpp>
 #include <asio/error.hpp>
 
+#include <condition_variable>
 #include <mutex>
 #include <regex>
 #include <thread>
@@ -23,10 +24,13 @@ TEST_F(semaphore_test, NeverMoreThanMaxLeasesHeldAtOnce) {
   constexpr int clients = 8;
   constexpr int rounds = 3;
   constexpr int max_leases = 3;
+  constexpr int total = clients * rounds;
   std::mutex m;
+  std::condition_variable cv;
   int holders = 0;
   int most = 0;
   int granted = 0;
+  int fills = 0;  // times the holders reached max_leases
   failure_log fail;
   std::vector<std::unique_ptr<client>> sessions;
   for (int i = 0; i < clients; ++i) sessions.push_back(connect_client());
@@ -38,17 +42,20 @@ TEST_F(semaphore_test, NeverMoreThanMaxLeasesHeldAtOnce) {
         for (int r = 0; r < rounds; ++r) {
           auto lease = sem.try_acquire_for(default_deadline);
           if (!lease) return fail("no lease in time");
-          {
-            std::lock_guard lock{m};
-            most = std::max(most, ++holders);
-            ++granted;
-          }
-          // A round trip while holding, so that holders overlap.
-          sessions[i]->exists(path("sem"));
-          {
-            std::lock_guard lock{m};
-            --holders;  // before the node goes
-          }
+          std::unique_lock lock{m};
+          const int before = fills;
+          most = std::max(most, ++holders);
+          ++granted;
+          if (holders == max_leases) ++fills;
+          cv.notify_all();
+          // Hold until the semaphore has been full meanwhile (free slots
+          // always get taken while others still want leases), or nobody
+          // else will come.
+          if (!cv.wait_for(lock, default_deadline,
+                           [&] { return fills > before || granted == total; }))
+            fail("the semaphore never filled up");
+          --holders;  // before the node goes
+          lock.unlock();
           lease->release();
         }
       } catch (const std::exception& e) {
@@ -58,9 +65,8 @@ TEST_F(semaphore_test, NeverMoreThanMaxLeasesHeldAtOnce) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(fail.first(), "");
-  EXPECT_EQ(granted, clients * rounds);
-  EXPECT_GE(most, 1);
-  EXPECT_LE(most, max_leases);
+  EXPECT_EQ(granted, total);
+  EXPECT_EQ(most, max_leases);
   await_children(path("sem/leases"), 0, "every lease node deleted on release");
   await_children(path("sem/locks"), 0, "every internal lock node deleted");
 }
