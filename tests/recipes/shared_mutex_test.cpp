@@ -31,7 +31,8 @@ TEST_F(shared_mutex_test, ReadersHoldTogether) {
   const auto released = release.get_future().share();
   std::vector<std::thread> threads;
   for (int i = 0; i < readers; ++i) {
-    threads.emplace_back([&, i] {
+    // Each thread its own copy of the shared_future (one copy is not thread-safe).
+    threads.emplace_back([&, i, released] {
       shared_mutex lock{*sessions[i], path("rw")};
       if (!lock.try_lock_shared_for(default_deadline)) return holding.push(-1);
       std::shared_lock guard{lock, std::adopt_lock};
