@@ -30,13 +30,24 @@ TEST_F(semaphore_test, NeverMoreThanMaxLeasesHeldAtOnce) {
   int holders = 0;
   int most = 0;
   int granted = 0;
-  int fills = 0;  // times the holders reached max_leases
+  int fills = 0;     // times the holders reached max_leases
+  int finished = 0;  // clients done with their rounds
   failure_log fail;
   std::vector<std::unique_ptr<client>> sessions;
   for (int i = 0; i < clients; ++i) sessions.push_back(connect_client());
   std::vector<std::thread> threads;
   for (int i = 0; i < clients; ++i) {
     threads.emplace_back([&, i] {
+      struct done_guard {
+        ~done_guard() {
+          std::lock_guard lock{m};
+          ++finished;
+          cv.notify_all();
+        }
+        std::mutex& m;
+        std::condition_variable& cv;
+        int& finished;
+      } done{m, cv, finished};
       try {
         semaphore sem{*sessions[i], path("sem"), max_leases};
         for (int r = 0; r < rounds; ++r) {
@@ -48,11 +59,11 @@ TEST_F(semaphore_test, NeverMoreThanMaxLeasesHeldAtOnce) {
           ++granted;
           if (holders == max_leases) ++fills;
           cv.notify_all();
-          // Hold until the semaphore has been full meanwhile (free slots
-          // always get taken while others still want leases), or nobody
-          // else will come.
+          // Hold until the semaphore has been full meanwhile (a free slot
+          // gets taken while a client that holds nothing still wants one),
+          // or no such client is left.
           if (!cv.wait_for(lock, default_deadline,
-                           [&] { return fills > before || granted == total; }))
+                           [&] { return fills > before || clients - finished - holders == 0; }))
             fail("the semaphore never filled up");
           --holders;  // before the node goes
           lock.unlock();
