@@ -84,7 +84,7 @@ class latch_core : public std::enable_shared_from_this<latch_core> {
     const auto g = ++generation_;
     joining_ = true;
     lock.unlock();
-    create_protected(zk_, dir_, protected_prefix("latch"), id_,
+    create_protected(zk_, dir_, protected_prefix("latch-"), id_,
                      [self = shared_from_this(), g](std::error_code ec, created_node node) {
                        self->on_created(g, ec, std::move(node));
                      });
@@ -124,7 +124,7 @@ class latch_core : public std::enable_shared_from_this<latch_core> {
       return join();
     }
     lock.unlock();
-    set_leader(!ec && pos.index == 0);
+    set_leader(!ec && pos.may_go);
   }
 
  private:

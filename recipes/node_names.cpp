@@ -29,8 +29,8 @@ std::string random_uuid() {
   return text;
 }
 
-std::string protected_prefix(std::string_view lock_name) {
-  return "_c_" + random_uuid() + "-" + std::string{lock_name} + "-";
+std::string protected_prefix(std::string_view node_name) {
+  return "_c_" + random_uuid() + "-" + std::string{node_name};
 }
 
 std::optional<std::int64_t> sequence_of(std::string_view name) {

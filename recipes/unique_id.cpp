@@ -17,7 +17,7 @@ std::int64_t unique_id_generator::next() {
 
 void unique_id_generator::next(detail::completion<std::error_code, std::int64_t> done) {
   detail::create_protected(
-      zk_, path_, detail::protected_prefix("id"), "",
+      zk_, path_, detail::protected_prefix("id-"), "",
       [&zk = zk_, done](std::error_code ec, detail::created_node node) mutable {
         if (ec) return done(ec, 0);
         const auto seq = detail::sequence_of(detail::node_name(node.path));

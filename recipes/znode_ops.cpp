@@ -135,16 +135,18 @@ struct position_search : std::enable_shared_from_this<position_search> {
   client& zk;
   std::string dir;
   std::string ours;
-  watcher on_predecessor;
+  wait_rule rule;
+  watcher on_wait_over;
   std::function<void(std::error_code, queue_position)> done;
   int attempt = 0;
 
-  position_search(client& c, std::string d, std::string o, watcher w,
+  position_search(client& c, std::string d, std::string o, wait_rule r, watcher w,
                   std::function<void(std::error_code, queue_position)> f)
       : zk(c),
         dir(std::move(d)),
         ours(std::move(o)),
-        on_predecessor(std::move(w)),
+        rule(std::move(r)),
+        on_wait_over(std::move(w)),
         done(std::move(f)) {}
 
   void later() {
@@ -160,15 +162,17 @@ struct position_search : std::enable_shared_from_this<position_search> {
           const auto it = std::find(pos.ordered.begin(), pos.ordered.end(), self->ours);
           if (it == pos.ordered.end()) return self->done(error::no_node, {});
           pos.index = static_cast<std::size_t>(it - pos.ordered.begin());
-          if (pos.index == 0) return self->done({}, std::move(pos));
-          self->watch(std::move(pos));
+          const auto awaited = self->rule(pos.ordered, pos.index);
+          pos.may_go = !awaited;
+          if (pos.may_go) return self->done({}, std::move(pos));
+          self->watch(std::move(pos), *awaited);
         });
   }
 
-  // getData (not exists) so that a predecessor already gone leaves no watch behind.
-  void watch(queue_position pos) {
-    const auto predecessor = dir + "/" + pos.ordered[pos.index - 1];
-    zk.async_get_data(predecessor, on_predecessor,
+  // getData (not exists) so that a contender already gone leaves no watch behind.
+  void watch(queue_position pos, std::size_t awaited) {
+    const auto other = dir + "/" + pos.ordered[awaited];
+    zk.async_get_data(other, on_wait_over,
                       [self = shared_from_this(), pos = std::move(pos)](
                           std::error_code ec, const data_result&) mutable {
                         if (ec == error::no_node) return self->run();
@@ -196,10 +200,16 @@ void guaranteed_delete(client& zk, const std::string& path,
   std::make_shared<deletion>(zk, path, std::move(done))->run();
 }
 
+std::optional<std::size_t> first_goes(const std::vector<std::string>&, std::size_t ours) {
+  if (ours == 0) return std::nullopt;
+  return ours - 1;
+}
+
 void find_position(client& zk, const std::string& dir, const std::string& our_name,
-                   watcher on_predecessor,
+                   const wait_rule& rule, watcher on_wait_over,
                    std::function<void(std::error_code, queue_position)> done) {
-  std::make_shared<position_search>(zk, dir, our_name, std::move(on_predecessor), std::move(done))
+  std::make_shared<position_search>(zk, dir, our_name, rule, std::move(on_wait_over),
+                                    std::move(done))
       ->run();
 }
 

@@ -11,6 +11,8 @@
 #include "zkpp/recipes/leader_latch.hpp"
 #include "zkpp/recipes/leader_selector.hpp"
 #include "zkpp/recipes/mutex.hpp"
+#include "zkpp/recipes/semaphore.hpp"
+#include "zkpp/recipes/shared_mutex.hpp"
 #include "zkpp/server.hpp"
 
 namespace zkpp::test {
@@ -79,6 +81,40 @@ TEST_F(loss_test, ExpiredSessionRevokesEvenUnderTheLostPolicy) {
   recipes::mutex next{other, "/locks/ledger"};
   EXPECT_TRUE(next.try_lock_for(default_deadline));
   next.unlock();
+}
+
+TEST_F(loss_test, SuspendedRevokesBothSidesOfASharedMutex) {
+  recorder<std::string> revoked;
+  recipes::shared_mutex lock{*zk_, "/locks/table"};
+  lock.on_revoked([&](session_state) { revoked.push("write"); });
+  lock.on_revoked_shared([&](session_state) { revoked.push("read"); });
+  lock.lock();
+  lock.lock_shared();
+  suspend_and_reconnect();
+  std::vector<std::string> sides{revoked.next("a side revoked"), revoked.next("the other side")};
+  std::sort(sides.begin(), sides.end());
+  EXPECT_EQ(sides, (std::vector<std::string>{"read", "write"}));
+  EXPECT_FALSE(lock.is_held());
+  EXPECT_FALSE(lock.is_held_shared());
+  client other{{.connect_string = server_.connect_string()}};
+  other.connect();
+  recipes::shared_mutex next{other, "/locks/table"};
+  EXPECT_TRUE(next.try_lock_for(default_deadline));
+  next.unlock();
+}
+
+TEST_F(loss_test, SemaphoreWaiterCarriesOnThroughADroppedConnection) {
+  client holder_zk{{.connect_string = server_.connect_string()}};
+  holder_zk.connect();
+  recipes::semaphore holder{holder_zk, "/sem", 1};
+  auto held = holder.acquire();
+  recipes::semaphore waiter{*zk_, "/sem", 1};
+  auto got = waiter.async_acquire(asio::use_future);
+  server_.drop_session_connection(zk_->session_id());
+  EXPECT_EQ(states_.next("suspended"), session_state::suspended);
+  EXPECT_EQ(states_.next("reconnected"), session_state::reconnected);
+  held.release();
+  EXPECT_TRUE(await(std::move(got), "the lease after the outage and the release"));
 }
 
 TEST_F(loss_test, LeaderToldNotLeaderOnSuspendedAndLeadsAgainAfterReconnect) {

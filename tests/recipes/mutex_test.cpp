@@ -17,14 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using recipes::mutex;
 
-class mutex_test : public recipe_test {
- protected:
-  void SetUp() override {
-    recipe_test::SetUp();
-    if (admin_) other_ = connect_client();
-  }
-  std::unique_ptr<client> other_;  // a second contender's session
-};
+using mutex_test = contender_test;
 
 // "count:fencing-token" in the counter node.
 std::pair<std::int64_t, std::int64_t> parse_counter(const std::string& data) {
@@ -43,12 +36,7 @@ TEST_F(mutex_test, ExcludesEightClientsIncrementingACounter) {
   admin_->create(counter, "0:0");
   const auto lock_path = path("lock");
 
-  std::mutex failures_mutex;
-  std::vector<std::string> failures;
-  auto fail = [&](std::string what) {
-    std::lock_guard lock{failures_mutex};
-    failures.push_back(std::move(what));
-  };
+  failure_log fail;
 
   std::vector<std::unique_ptr<client>> sessions;
   for (int i = 0; i < clients; ++i) sessions.push_back(connect_client());
@@ -78,7 +66,7 @@ TEST_F(mutex_test, ExcludesEightClientsIncrementingACounter) {
     });
   }
   for (auto& w : workers) w.join();
-  EXPECT_TRUE(failures.empty()) << failures.front();
+  EXPECT_EQ(fail.first(), "");
   EXPECT_EQ(parse_counter(admin_->get_data(counter).data).first, clients * rounds);
   await_children(lock_path, 0, "every lock node deleted on release");
 }
@@ -142,17 +130,11 @@ TEST_F(mutex_test, TryLockForTimesOutWhileHeldAndLeavesNoNode) {
 
 TEST_F(mutex_test, WaitsForForeignContendersWhateverTheirPrefix) {
   // A kazoo Lock contender ("<uuid>__lock__<seq>") got there first.
-  admin_->create(path("lock"), "");
-  auto kazoo_session = connect_client();
-  const auto foreign = kazoo_session->create(path("lock/0f1e2d3c4b5a__lock__"), "kazoo",
-                                             {.mode = create_mode::ephemeral_sequential});
+  const auto foreign = foreign_contender(path("lock"), "0f1e2d3c4b5a__lock__");
   mutex lock{*admin_, path("lock")};
   EXPECT_FALSE(lock.try_lock());
   EXPECT_FALSE(lock.try_lock_for(200ms));
-  auto acquired = lock.async_lock(asio::use_future);
-  await_children(path("lock"), 2, "our contender behind the foreign one");
-  kazoo_session->remove(foreign);
-  await(std::move(acquired), "the lock after the foreign holder left");
+  await_after_foreign(path("lock"), foreign, lock.async_lock(asio::use_future));
   EXPECT_TRUE(lock.is_held());
   lock.unlock();
 }

@@ -3,9 +3,7 @@
 // A distributed, reentrant mutex with Apache Curator's InterProcessMutex
 // protocol: zkpp, Curator and kazoo contenders on one path exclude each other.
 
-#include <asio/associated_cancellation_slot.hpp>
 #include <asio/async_result.hpp>
-#include <asio/cancellation_type.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -18,6 +16,7 @@
 
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/detail/completion.hpp"
+#include "zkpp/recipes/detail/lock_handle.hpp"
 #include "zkpp/recipes/revoke_policy.hpp"
 
 namespace zkpp::recipes {
@@ -28,10 +27,6 @@ struct mutex_options {
   // Data of the lock node (Curator stores the holder's address).
   std::string data{};
 };
-
-namespace detail {
-class mutex_core;
-}
 
 // Acquiring creates an ephemeral-sequential child `_c_<uuid>-lock-<seq>` of
 // the lock path (missing parents become containers) and waits, watching only
@@ -48,7 +43,7 @@ class mutex {
  public:
   mutex(client& zk, std::string path, mutex_options options = {});
   // Releases the lock if held and abandons a pending acquisition.
-  ~mutex();
+  ~mutex() = default;
   mutex(const mutex&) = delete;
   mutex& operator=(const mutex&) = delete;
 
@@ -57,48 +52,38 @@ class mutex {
   // after the node is withdrawn).
   template <class Token>
   auto async_lock(Token&& token) {
-    return asio::async_initiate<Token, void(std::error_code)>(
-        [this](auto handler) {
-          auto slot = asio::get_associated_cancellation_slot(handler);
-          const auto id =
-              start(detail::completion<std::error_code>{std::move(handler), zk_.get_executor()},
-                    std::nullopt, true);
-          if (slot.is_connected())
-            slot.assign(
-                [core = std::weak_ptr{core_}, id](asio::cancellation_type) { abandon(core, id); });
-        },
-        token);
+    return side_.async_lock(std::forward<Token>(token));
   }
 
   // BasicLockable / TimedLockable (std::unique_lock, std::scoped_lock).
   // lock() and try_lock_for() throw std::system_error when the acquisition
   // fails for another reason than the deadline (e.g. session_expired).
-  void lock();
-  bool try_lock();  // one look: acquires only when nobody holds or waits
+  void lock() { side_.acquire(std::nullopt, true); }
+  bool try_lock() { return side_.acquire(std::nullopt, false); }  // one look: nobody holds or waits
   template <class Rep, class Period>
   bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return try_lock_until_(std::chrono::steady_clock::now() +
-                           std::chrono::ceil<std::chrono::steady_clock::duration>(timeout));
+    return side_.acquire(detail::deadline_after(timeout), true);
   }
   template <class Duration>
   bool try_lock_until(std::chrono::time_point<std::chrono::steady_clock, Duration> deadline) {
-    return try_lock_until_(
-        std::chrono::time_point_cast<std::chrono::steady_clock::duration>(deadline));
+    return side_.acquire(detail::deadline_at(deadline), true);
   }
   // Counts one hold down; the last one deletes the lock node (a "guaranteed
   // delete": retried through connection loss). No-op when not held.
-  void unlock();
+  void unlock() { side_.unlock(); }
 
-  bool is_held() const;
+  bool is_held() const { return side_.held(); }
   // The lock node's czxid while held (0 otherwise): strictly increasing
   // across acquisitions of this lock path in the ensemble.
-  std::int64_t fencing_token() const;
+  std::int64_t fencing_token() const { return side_.fencing_token(); }
   // The full path of our lock node while held; empty otherwise.
-  std::string lock_node() const;
+  std::string lock_node() const { return side_.node(); }
   const std::string& path() const noexcept { return path_; }
 
   // Told (with the state that caused it) when a held lock is revoked.
-  void on_revoked(std::function<void(session_state)> listener);
+  void on_revoked(std::function<void(session_state)> listener) {
+    side_.on_revoked(std::move(listener));
+  }
 
   // A multi whose first op checks our lock node, so the writes land only while
   // the lock is held. Completes with void(std::error_code, multi_result), the
@@ -114,17 +99,12 @@ class mutex {
   }
 
  private:
-  using deadline = std::optional<std::chrono::steady_clock::time_point>;
-  std::uint64_t start(detail::completion<std::error_code> done, deadline until, bool wait);
-  static void abandon(const std::weak_ptr<detail::mutex_core>& core, std::uint64_t id);
-  bool try_lock_until_(std::chrono::steady_clock::time_point deadline);
-  bool acquire_blocking(deadline until, bool wait);
   void guarded_multi(std::vector<multi_op> ops,
                      detail::completion<std::error_code, multi_result> done);
 
   client& zk_;
   std::string path_;
-  std::shared_ptr<detail::mutex_core> core_;
+  detail::lock_handle side_;
 };
 
 }  // namespace zkpp::recipes

@@ -11,9 +11,10 @@ namespace zkpp::recipes::detail {
 // A random (version 4) UUID in its 36-character text form.
 std::string random_uuid();
 
-// Curator's "protected" name prefix: "_c_<uuid36>-<lock_name>-"; the server
-// appends the 10-digit sequence number.
-std::string protected_prefix(std::string_view lock_name);
+// Curator's "protected" name prefix: "_c_<uuid36>-<node_name>" (Curator's
+// node names: "lock-", "latch-", "__READ__", "lease-"...); the server appends
+// the 10-digit sequence number.
+std::string protected_prefix(std::string_view node_name);
 
 // The 10-digit sequence suffix of a sequential node's name, or nullopt.
 std::optional<std::int64_t> sequence_of(std::string_view name);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -53,23 +54,35 @@ void guaranteed_delete(client& zk, const std::string& path,
 struct queue_position {
   std::vector<std::string> ordered{};  // contender names, by sequence
   std::size_t index = 0;               // ours in `ordered`
+  bool may_go = false;                 // the wait rule lets us go ahead
 };
 
+// Whether the contender at `ours` in `ordered` may go ahead (nullopt), or
+// else the index of the one contender it waits for (Curator's
+// LockInternalsDriver::getsTheLock).
+using wait_rule = std::function<std::optional<std::size_t>(const std::vector<std::string>& ordered,
+                                                           std::size_t ours)>;
+
+// The standard rule: the first goes, every other waits for its predecessor.
+std::optional<std::size_t> first_goes(const std::vector<std::string>& ordered, std::size_t ours);
+
 // Lists the contenders of `dir` and finds `our_name` among them (no_node when
-// it is gone). Unless ours is first, arms a getData watch on the predecessor
-// only (no herd effect): `on_predecessor` fires once when it changes or goes.
+// it is gone). Unless `rule` lets ours go, arms a getData watch on the one
+// contender it names (no herd effect): `on_wait_over` fires once when that
+// one changes or goes.
 void find_position(client& zk, const std::string& dir, const std::string& our_name,
-                   watcher on_predecessor,
+                   const wait_rule& rule, watcher on_wait_over,
                    std::function<void(std::error_code, queue_position)> done);
 
-// find_position for a recipe's attempt `g`: the predecessor watch calls
-// `owner->check(g)` again (holding the owner only weakly) and the answer goes
-// to `owner->on_position(g, ec, position)`.
+// find_position for a recipe's attempt `g`: the watch calls `owner->check(g)`
+// again (holding the owner only weakly) and the answer goes to
+// `owner->on_position(g, ec, position)`.
 template <class Owner>
 void track_position(client& zk, const std::string& dir, const std::string& our_name,
-                    const std::shared_ptr<Owner>& owner, std::uint64_t g) {
+                    const std::shared_ptr<Owner>& owner, std::uint64_t g,
+                    const wait_rule& rule = first_goes) {
   find_position(
-      zk, dir, our_name,
+      zk, dir, our_name, rule,
       [weak = std::weak_ptr<Owner>{owner}, g](const watch_event&) {
         if (auto self = weak.lock()) self->check(g);
       },
