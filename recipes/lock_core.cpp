@@ -12,7 +12,7 @@ lock_core::lock_core(client& zk, std::string dir, lock_core_options options)
     : zk_(zk), dir_(std::move(dir)), options_(std::move(options)) {}
 
 void lock_core::subscribe() {
-  zk_.on_state([weak = weak_from_this()](session_state s) {
+  subscription_ = zk_.on_state([weak = weak_from_this()](session_state s) {
     if (auto self = weak.lock()) self->on_state(s);
   });
 }
@@ -92,6 +92,7 @@ void lock_core::unlock() {
 }
 
 void lock_core::shut_down() {
+  subscription_.unsubscribe();
   std::unique_lock lock{m_};
   listeners_.clear();
   refusal_ = nullptr;

@@ -82,6 +82,7 @@ class lock_core : public std::enable_shared_from_this<lock_core> {
   const std::string dir_;
   const lock_core_options options_;
   std::function<std::error_code()> refusal_;
+  state_subscription subscription_;  // set by subscribe(), before any sharing
   mutable std::mutex m_;
   phase phase_ = phase::idle;
   std::uint64_t generation_ = 0;
