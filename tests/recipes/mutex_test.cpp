@@ -173,6 +173,22 @@ TEST_F(mutex_test, AsyncLockCanBeCancelled) {
   holder.unlock();
 }
 
+TEST_F(mutex_test, AsyncLockForTimesOutWhileHeldThenSucceedsWhenFree) {
+  mutex holder{*admin_, path("lock")};
+  mutex waiter{*other_, path("lock")};
+  holder.lock();
+  recorder<std::error_code> result;
+  waiter.async_lock_for(200ms, result.pusher());
+  EXPECT_EQ(result.next("the timed-out lock"), error::operation_timeout);
+  EXPECT_FALSE(waiter.is_held());
+  await_children(path("lock"), 1, "the timed-out waiter's node withdrawn");
+  holder.unlock();
+  waiter.async_lock_for(default_deadline, result.pusher());
+  EXPECT_EQ(result.next("the lock once free"), std::error_code{});
+  EXPECT_TRUE(waiter.is_held());
+  waiter.unlock();
+}
+
 TEST_F(mutex_test, WaiterWhoseNodeVanishesQueuesAgain) {
   mutex holder{*admin_, path("lock")};
   mutex waiter{*other_, path("lock")};

@@ -52,7 +52,13 @@ class mutex {
   // after the node is withdrawn).
   template <class Token>
   auto async_lock(Token&& token) {
-    return side_.async_lock(std::forward<Token>(token));
+    return side_.async_lock(std::nullopt, std::forward<Token>(token));
+  }
+  // async_lock with a deadline: error::operation_timeout (node withdrawn)
+  // when the lock is not acquired within `timeout`.
+  template <class Rep, class Period, class Token>
+  auto async_lock_for(std::chrono::duration<Rep, Period> timeout, Token&& token) {
+    return side_.async_lock(detail::deadline_after(timeout), std::forward<Token>(token));
   }
 
   // BasicLockable / TimedLockable (std::unique_lock, std::scoped_lock).

@@ -55,7 +55,12 @@ class shared_mutex {
   // acquisition fails for another reason than the deadline.
   template <class Token>
   auto async_lock(Token&& token) {
-    return write_.async_lock(std::forward<Token>(token));
+    return write_.async_lock(std::nullopt, std::forward<Token>(token));
+  }
+  // With a deadline: error::operation_timeout (node withdrawn) on expiry.
+  template <class Rep, class Period, class Token>
+  auto async_lock_for(std::chrono::duration<Rep, Period> timeout, Token&& token) {
+    return write_.async_lock(detail::deadline_after(timeout), std::forward<Token>(token));
   }
   void lock() { write_.acquire(std::nullopt, true); }
   bool try_lock() { return write_.acquire(std::nullopt, false); }  // one look
@@ -73,7 +78,11 @@ class shared_mutex {
   // The read side, alike.
   template <class Token>
   auto async_lock_shared(Token&& token) {
-    return read_.async_lock(std::forward<Token>(token));
+    return read_.async_lock(std::nullopt, std::forward<Token>(token));
+  }
+  template <class Rep, class Period, class Token>
+  auto async_lock_shared_for(std::chrono::duration<Rep, Period> timeout, Token&& token) {
+    return read_.async_lock(detail::deadline_after(timeout), std::forward<Token>(token));
   }
   void lock_shared() { read_.acquire(std::nullopt, true); }
   bool try_lock_shared() { return read_.acquire(std::nullopt, false); }  // one look

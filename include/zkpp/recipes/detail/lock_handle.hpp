@@ -46,18 +46,20 @@ class lock_handle {
 
   // void(std::error_code); per-operation cancellation withdraws the node and
   // completes with asio::error::operation_aborted.
+  // With a deadline, a lock not acquired by then completes with
+  // error::operation_timeout, its node withdrawn.
   template <class Token>
-  auto async_lock(Token&& token) {
+  auto async_lock(deadline until, Token&& token) {
     return asio::async_initiate<Token, void(std::error_code)>(
-        [this](auto handler) {
+        [this](auto handler, deadline until) {
           auto slot = asio::get_associated_cancellation_slot(handler);
           const auto id = start(completion<std::error_code>{std::move(handler), zk_.get_executor()},
-                                std::nullopt, true);
+                                until, true);
           if (slot.is_connected())
             slot.assign(
                 [core = std::weak_ptr{core_}, id](asio::cancellation_type) { abandon(core, id); });
         },
-        token);
+        token, until);
   }
 
   // Blocks until acquired (true), or `until` passes or, unless `wait`, the
