@@ -15,6 +15,7 @@
 #include "handover_phase.hpp"
 #include "load_options.hpp"
 #include "lock_phase.hpp"
+#include "phase_driver.hpp"
 #include "threaded_phase.hpp"
 #include "zkpp/client.hpp"
 
@@ -24,44 +25,20 @@ using namespace zkpp::bench;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto drain_grace = 15s;
-
-struct worker {
+struct worker : worker_counts {
   zkpp::client* client = nullptr;
-  std::int64_t target = 0;
-  std::int64_t issued = 0;
-  std::int64_t completed = 0;
-  int in_flight = 0;
-  std::int64_t errors = 0;
-  std::vector<std::uint32_t> latencies_us;
-  std::vector<std::string> created;  // create phase: what the delete phase removes
 };
 
 // Runs `issue(worker, index, done)` `total` times spread over the workers,
 // at most `window` in flight per worker, on `io` (one thread: a request's
 // whole path stays on it). Stops issuing at the time limit; gives up waiting
 // for stragglers `drain_grace` later.
-std::vector<std::int64_t> split(std::int64_t total, std::size_t parts) {
-  std::vector<std::int64_t> out(parts, total / static_cast<std::int64_t>(parts));
-  for (std::size_t i = 0; i < static_cast<std::size_t>(total % static_cast<std::int64_t>(parts));
-       ++i)
-    ++out[i];
-  return out;
-}
-
 template <class Issue>
 phase_result run_phase(const std::string& name, asio::io_context& io, std::vector<worker>& workers,
                        const std::vector<std::int64_t>& targets, int window, double time_limit_s,
                        Issue issue, bool& drained) {
   bool stop = false;
-  for (std::size_t i = 0; i < workers.size(); ++i) {
-    auto& w = workers[i];
-    w.target = targets[i];
-    w.issued = w.completed = w.errors = 0;
-    w.in_flight = 0;
-    w.latencies_us.clear();
-    w.latencies_us.reserve(static_cast<std::size_t>(w.target));
-  }
+  for (std::size_t i = 0; i < workers.size(); ++i) workers[i].start(targets[i]);
   std::function<void(worker&)> pump = [&](worker& w) {
     while (!stop && w.in_flight < window && w.issued < w.target) {
       const auto index = w.issued++;
@@ -85,25 +62,13 @@ phase_result run_phase(const std::string& name, asio::io_context& io, std::vecto
       if (w.in_flight > 0 || (!stop && w.issued < w.target)) return true;
     return false;
   };
-  drained = true;
   io.restart();
-  while (busy()) {
-    io.run_one_for(50ms);
-    const auto now = clock_type::now();
-    if (now >= limit) stop = true;
-    if (now >= limit + drain_grace) {
-      drained = false;
-      break;
-    }
-  }
+  drained = wait_drained(
+      busy, [&] { io.run_one_for(50ms); }, limit, [&] { stop = true; });
   phase_result r;
   r.op = name;
   r.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-  for (auto& w : workers) {
-    r.latencies_us.insert(r.latencies_us.end(), w.latencies_us.begin(), w.latencies_us.end());
-    r.errors += w.errors;
-    if (w.completed < w.target) r.truncated = true;
-  }
+  for (const auto& w : workers) w.merge_into(r);
   return r;
 }
 
