@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Runs zkpp-bench and zkpp-c-bench (official C client) in alternation against
+# Apache ZooKeeper 3.8 and zkpp-server, both started here on free loopback
+# ports, repeats each figure, and writes a markdown table of medians and
+# ratios; then measures client instructions per synchronous getData with
+# callgrind. Peak RSS of every client run and of both servers is recorded.
+#   bench/compare.sh [--quick] [--repeats N] [--no-callgrind] [--build-dir DIR] [--out FILE]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+cd "$ZKPP_ROOT"
+
+quick=0 repeats=3 callgrind=1 build="${ZKPP_BUILD_DIR:-build}"
+out="bench/results/compare-$(date +%Y-%m-%d).md"
+while (($#)); do
+  case "$1" in
+    --quick) quick=1 ;;
+    --repeats) repeats="$2"; shift ;;
+    --no-callgrind) callgrind=0 ;;
+    --build-dir) build="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    *) zkpp_die "unknown option $1 (see the header of $0)" ;;
+  esac
+  shift
+done
+((repeats >= 1)) || zkpp_die "--repeats must be at least 1"
+
+if ((quick)); then
+  ops_list=(get set syncget) windows=(1 256) clients_list=(1) sizes=(100)
+  ops_w1=3000 ops_wide=30000 time_limit=30
+else
+  ops_list=(get set create syncget) windows=(1 16 256) clients_list=(1 8) sizes=(100 10240)
+  ops_w1=20000 ops_wide=100000 time_limit=60
+fi
+callgrind_ops=(1000 3000)  # instructions per op = difference / (3000 - 1000)
+
+targets=(zkpp-bench zkpp-c-bench zkpp-server)
+if [[ ! -x "$build/bench/zkpp-bench" || ! -x "$build/bench/zkpp-c-bench" ||
+  ! -x "$build/server/zkpp-server" ]]; then
+  [[ -f "$build/build.ninja" || -f "$build/Makefile" ]] || zkpp_configure "$build"
+  cmake --build "$build" --target "${targets[@]}" -j "$(zkpp_jobs)"
+fi
+[[ -x "$build/bench/zkpp-c-bench" ]] ||
+  zkpp_die "zkpp-c-bench was not built: is libzookeeper-mt-dev installed?"
+declare -A tool=([zkpp]="$build/bench/zkpp-bench" [c]="$build/bench/zkpp-c-bench")
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/zkpp-compare-XXXXXX")"
+zkpp_server_pid=""
+stop_all() {
+  if [[ -n "$zkpp_server_pid" ]]; then
+    kill "$zkpp_server_pid" 2>/dev/null || true
+    wait "$zkpp_server_pid" 2>/dev/null || true
+    zkpp_server_pid=""
+  fi
+  zkpp_stop_zookeeper
+  rm -rf "$work"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+start_zkpp_server() {
+  local port
+  port="$(zkpp_free_port)"
+  "$build/server/zkpp-server" --host 127.0.0.1 --port "$port" >"$work/zkpp-server.log" 2>&1 &
+  zkpp_server_pid=$!
+  local deadline=$((SECONDS + 30))
+  until grep -q "listening on" "$work/zkpp-server.log"; do
+    kill -0 "$zkpp_server_pid" 2>/dev/null || zkpp_die "zkpp-server exited: $(cat "$work/zkpp-server.log")"
+    ((SECONDS < deadline)) || zkpp_die "zkpp-server did not start listening within 30 s"
+    sleep 0.1
+  done
+  zkpp_server_port="$port"
+}
+
+# Peak resident set of a running process, in KiB.
+peak_rss_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+zkpp_log "starting Apache ZooKeeper"
+zkpp_start_zookeeper
+zkpp_log "starting zkpp-server"
+start_zkpp_server
+declare -A server_host=([zookeeper]="127.0.0.1:$ZKPP_ZK_PORT" [zkpp-server]="127.0.0.1:$zkpp_server_port")
+servers=(zookeeper zkpp-server)
+
+raw="$work/raw.txt"
+: >"$raw"
+load_before="$(uptime)"
+runs=0
+# run_one SERVER CLIENT REP ARGS...: one bounded run; its RESULT lines go to
+# $raw tagged with the server, the repeat and the client's peak RSS.
+run_one() {
+  local server="$1" client="$2" rep="$3" rc=0
+  shift 3
+  /usr/bin/time -f '%M' -o "$work/rss" "${tool[$client]}" --host "${server_host[$server]}" \
+    --label cmp --time-limit "$time_limit" "$@" >"$work/out" 2>"$work/err" || rc=$?
+  local rss
+  rss="$(tail -n 1 "$work/rss")"
+  if ((rc != 0)); then
+    zkpp_log "$client on $server ($*) exited with $rc: $(tail -n 3 "$work/err" | tr '\n' ' ')"
+  fi
+  grep '^RESULT ' "$work/out" | sed "s/^/server=$server rep=$rep rc=$rc client_rss_kib=$rss /" >>"$raw" || true
+  runs=$((runs + 1))
+}
+
+for op in "${ops_list[@]}"; do
+  for window in "${windows[@]}"; do
+    # A synchronous get has one request in flight by definition.
+    [[ "$op" == syncget && "$window" != 1 ]] && continue
+    ops=$ops_wide
+    [[ "$window" == 1 ]] && ops=$ops_w1
+    for clients in "${clients_list[@]}"; do
+      for size in "${sizes[@]}"; do
+        zkpp_log "$op window=$window clients=$clients size=$size ops=$ops x$repeats"
+        for ((rep = 1; rep <= repeats; rep++)); do
+          # Alternate the order so neither client always runs first.
+          order=(zkpp c)
+          ((rep % 2 == 0)) && order=(c zkpp)
+          for server in "${servers[@]}"; do
+            for client in "${order[@]}"; do
+              run_one "$server" "$client" "$rep" --op "$op" --window "$window" \
+                --clients "$clients" --size "$size" --ops "$ops"
+            done
+          done
+        done
+      done
+    done
+  done
+done
+
+callgrind_file="$work/callgrind.txt"
+: >"$callgrind_file"
+if ((callgrind)); then
+  command -v valgrind >/dev/null || zkpp_die "valgrind is not installed"
+  zkpp_log "callgrind: client instructions per synchronous getData against zkpp-server"
+  for client in zkpp c; do
+    for n in "${callgrind_ops[@]}"; do
+      valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
+        "${tool[$client]}" --host "${server_host[zkpp-server]}" --label cg --op syncget \
+        --ops "$n" --warmup 0 --size 100 --time-limit 300 >"$work/out" 2>"$work/err" ||
+        zkpp_die "callgrind run of $client failed: $(tail -n 5 "$work/err")"
+      ir="$(awk '/^(summary|totals):/ {print $2; exit}' "$work/cg.out")"
+      echo "client=$client ops=$n ir=$ir" >>"$callgrind_file"
+    done
+  done
+fi
+
+server_rss="zookeeper=$(peak_rss_kib "$ZKPP_ZK_PID") zkpp-server=$(peak_rss_kib "$zkpp_server_pid")"
+load_after="$(uptime)"
+mkdir -p "$(dirname "$out")"
+python3 bench/compare_report.py --raw "$raw" --callgrind "$callgrind_file" \
+  --server-rss "$server_rss" --mode "$( ((quick)) && echo quick || echo full)" \
+  --repeats "$repeats" --load-before "$load_before" --load-after "$load_after" >"$out"
+zkpp_log "$runs runs; report written to $out"
