@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "zkpp/recipes/detail/blocking.hpp"
+#include "zkpp/recipes/detail/persistent_watch.hpp"
 #include "zkpp/recipes/detail/rewatch.hpp"
 #include "zkpp/recipes/detail/znode_ops.hpp"
 
@@ -16,7 +17,7 @@ namespace detail {
 class node_cache_core : public std::enable_shared_from_this<node_cache_core> {
  public:
   node_cache_core(client& zk, std::string path, bool persistent)
-      : zk_(zk), path_(std::move(path)), persistent_(persistent) {}
+      : zk_(zk), path_(std::move(path)), watch_(persistent) {}
 
   void start(completion<std::error_code> done) {
     life_.start(zk_, std::move(done), shared_from_this());
@@ -43,28 +44,15 @@ class node_cache_core : public std::enable_shared_from_this<node_cache_core> {
   // Called back through the rewatch loop: after every (re)connection and,
   // with one-shot watches, every event.
   void look(watcher w, std::function<void(std::error_code)> looked) {
-    std::unique_lock lock{m_};
-    const bool persistent = persistent_;
-    const bool armed = watched_session_ == zk_.session_id();
-    lock.unlock();
-    if (!persistent) return read(std::move(w), std::move(looked));
-    if (armed) return read({}, std::move(looked));
-    const auto session = zk_.session_id();
-    zk_.async_add_watch(
-        path_, add_watch_mode::persistent,
+    watch_.ensure(
+        zk_, path_, add_watch_mode::persistent,
         [weak = weak_from_this()](const watch_event& e) {
           if (e.type == event_type::none) return;  // the loop hears of reconnections
           if (auto self = weak.lock(); self && !self->life_.closed()) self->read({}, nullptr);
         },
-        [self = shared_from_this(), w, looked, session](std::error_code ec) {
-          std::unique_lock lock{self->m_};
-          if (ec == error::unimplemented)
-            self->persistent_ = false;
-          else if (!ec)
-            self->watched_session_ = session;
-          lock.unlock();
-          if (ec && ec != error::unimplemented) return self->failed(ec, looked);
-          self->read(ec ? w : watcher{}, looked);
+        [self = shared_from_this(), w, looked](std::error_code ec) {
+          if (ec) return self->failed(ec, looked);
+          self->read(self->watch_.enabled() ? watcher{} : w, looked);
         });
   }
 
@@ -115,8 +103,7 @@ class node_cache_core : public std::enable_shared_from_this<node_cache_core> {
   client& zk_;
   const std::string path_;
   mutable std::mutex m_;
-  bool persistent_;
-  std::int64_t watched_session_ = 0;  // the session holding our persistent watch
+  persistent_watch watch_;
   bool read_once_ = false;
   std::optional<data_result> current_;
   std::vector<node_cache::listener> listeners_;
