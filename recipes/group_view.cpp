@@ -4,7 +4,7 @@
 #include <set>
 #include <vector>
 
-#include "zkpp/recipes/detail/blocking.hpp"
+#include "watching_handle_impl.hpp"
 #include "zkpp/recipes/detail/rewatch.hpp"
 #include "zkpp/recipes/detail/znode_ops.hpp"
 
@@ -192,34 +192,14 @@ class view_core : public std::enable_shared_from_this<view_core> {
 
 }  // namespace detail
 
+template class detail::watching_handle<detail::view_core, group_view_listener>;
+
 group_view::group_view(client& zk, std::string group_path)
-    : zk_(zk),
-      path_(std::move(group_path)),
-      core_(std::make_shared<detail::view_core>(zk, path_)) {}
-
-group_view::~group_view() {
-  close();
-}
-
-void group_view::start() {
-  detail::run_or_throw<>(zk_, "zkpp::recipes::group_view::start " + path_,
-                         [this](auto done) { start(std::move(done)); });
-}
-
-void group_view::start(detail::completion<std::error_code> done) {
-  core_->start(std::move(done));
-}
-
-void group_view::close() {
-  core_->close();
-}
-
-void group_view::add_listener(group_view_listener listener) {
-  core_->add_listener(std::move(listener));
-}
+    : watching_handle(zk, group_path, "zkpp::recipes::group_view",
+                      std::make_shared<detail::view_core>(zk, group_path)) {}
 
 std::map<std::string, member_info> group_view::members() const {
-  return core_->members();
+  return core().members();
 }
 
 }  // namespace zkpp::recipes

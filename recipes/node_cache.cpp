@@ -3,7 +3,7 @@
 #include <mutex>
 #include <vector>
 
-#include "zkpp/recipes/detail/blocking.hpp"
+#include "watching_handle_impl.hpp"
 #include "zkpp/recipes/detail/persistent_watch.hpp"
 #include "zkpp/recipes/detail/rewatch.hpp"
 #include "zkpp/recipes/detail/znode_ops.hpp"
@@ -112,34 +112,15 @@ class node_cache_core : public std::enable_shared_from_this<node_cache_core> {
 
 }  // namespace detail
 
+template class detail::watching_handle<detail::node_cache_core, node_cache_listener>;
+
 node_cache::node_cache(client& zk, std::string path, node_cache_options options)
-    : zk_(zk),
-      path_(std::move(path)),
-      core_(std::make_shared<detail::node_cache_core>(zk, path_, options.persistent_watch)) {}
-
-node_cache::~node_cache() {
-  close();
-}
-
-void node_cache::start() {
-  detail::run_or_throw<>(zk_, "zkpp::recipes::node_cache::start " + path_,
-                         [this](auto done) { start(std::move(done)); });
-}
-
-void node_cache::start(detail::completion<std::error_code> done) {
-  core_->start(std::move(done));
-}
-
-void node_cache::close() {
-  core_->close();
-}
-
-void node_cache::add_listener(listener l) {
-  core_->add_listener(std::move(l));
-}
+    : watching_handle(
+          zk, path, "zkpp::recipes::node_cache",
+          std::make_shared<detail::node_cache_core>(zk, path, options.persistent_watch)) {}
 
 std::optional<data_result> node_cache::current() const {
-  return core_->current();
+  return core().current();
 }
 
 }  // namespace zkpp::recipes

@@ -4,7 +4,7 @@
 #include <set>
 #include <vector>
 
-#include "zkpp/recipes/detail/blocking.hpp"
+#include "watching_handle_impl.hpp"
 #include "zkpp/recipes/detail/persistent_watch.hpp"
 #include "zkpp/recipes/detail/rewatch.hpp"
 #include "zkpp/recipes/detail/znode_ops.hpp"
@@ -320,38 +320,19 @@ class tree_cache_core : public std::enable_shared_from_this<tree_cache_core> {
 
 }  // namespace detail
 
+template class detail::watching_handle<detail::tree_cache_core, tree_cache_listener>;
+
 tree_cache::tree_cache(client& zk, std::string root, node_cache_options options)
-    : zk_(zk),
-      root_(std::move(root)),
-      core_(std::make_shared<detail::tree_cache_core>(zk, root_, options.persistent_watch)) {}
-
-tree_cache::~tree_cache() {
-  close();
-}
-
-void tree_cache::start() {
-  detail::run_or_throw<>(zk_, "zkpp::recipes::tree_cache::start " + root_,
-                         [this](auto done) { start(std::move(done)); });
-}
-
-void tree_cache::start(detail::completion<std::error_code> done) {
-  core_->start(std::move(done));
-}
-
-void tree_cache::close() {
-  core_->close();
-}
-
-void tree_cache::add_listener(tree_cache_listener listener) {
-  core_->add_listener(std::move(listener));
-}
+    : watching_handle(
+          zk, root, "zkpp::recipes::tree_cache",
+          std::make_shared<detail::tree_cache_core>(zk, root, options.persistent_watch)) {}
 
 std::map<std::string, data_result> tree_cache::nodes() const {
-  return core_->nodes();
+  return core().nodes();
 }
 
 std::optional<data_result> tree_cache::get(const std::string& p) const {
-  return core_->get(p);
+  return core().get(p);
 }
 
 }  // namespace zkpp::recipes

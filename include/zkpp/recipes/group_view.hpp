@@ -12,8 +12,7 @@
 #include <system_error>
 
 #include "zkpp/client.hpp"
-#include "zkpp/recipes/detail/async_run.hpp"
-#include "zkpp/recipes/detail/completion.hpp"
+#include "zkpp/recipes/detail/watching_handle.hpp"
 
 namespace zkpp::recipes {
 
@@ -43,36 +42,17 @@ class view_core;
 //
 // The client must outlive the view. Blocking calls must not be made from
 // the client's own callbacks.
-class group_view {
+//
+// start() / async_start() wait for the first complete view (members and
+// payloads); close() and add_listener() as in detail::watching_handle.
+class group_view : public detail::watching_handle<detail::view_core, group_view_listener> {
  public:
   group_view(client& zk, std::string group_path);
-  ~group_view();  // close()
-  group_view(const group_view&) = delete;
-  group_view& operator=(const group_view&) = delete;
 
-  // Starts watching and waits for the first complete view (members and payloads).
-  void start();
-  // Completes with void(std::error_code) once the first view is complete.
-  template <class Token>
-  auto async_start(Token&& token) {
-    return detail::async_run<>(zk_.get_executor(), std::forward<Token>(token),
-                               [this](auto done) { start(std::move(done)); });
-  }
-  // Stops watching and telling listeners.
-  void close();
-
-  void add_listener(group_view_listener listener);
   // The members as the view knows them now, by id.
   std::map<std::string, member_info> members() const;
 
-  const std::string& path() const noexcept { return path_; }
-
- private:
-  void start(detail::completion<std::error_code> done);
-
-  client& zk_;
-  std::string path_;
-  std::shared_ptr<detail::view_core> core_;
+  const std::string& path() const noexcept { return watched_path(); }
 };
 
 }  // namespace zkpp::recipes

@@ -12,8 +12,7 @@
 #include <system_error>
 
 #include "zkpp/client.hpp"
-#include "zkpp/recipes/detail/async_run.hpp"
-#include "zkpp/recipes/detail/completion.hpp"
+#include "zkpp/recipes/detail/watching_handle.hpp"
 
 namespace zkpp::recipes {
 
@@ -27,6 +26,9 @@ struct node_cache_options {
   bool persistent_watch = true;
 };
 
+// Told each state the cache takes after the first.
+using node_cache_listener = std::function<void(const std::optional<data_result>&)>;
+
 // The node is read again after every event and every (re)connection, so the
 // cache never misses the latest value, though a burst of changes may be
 // told as its last state only. A missing node is cached as nullopt (and
@@ -38,38 +40,19 @@ struct node_cache_options {
 //
 // The client must outlive the cache. Blocking calls must not be made from
 // the client's own callbacks.
-class node_cache {
+//
+// start() / async_start() wait for the first read; close() and
+// add_listener() as in detail::watching_handle.
+class node_cache : public detail::watching_handle<detail::node_cache_core, node_cache_listener> {
  public:
-  using listener = std::function<void(const std::optional<data_result>&)>;
+  using listener = node_cache_listener;
 
   node_cache(client& zk, std::string path, node_cache_options options = {});
-  ~node_cache();  // close()
-  node_cache(const node_cache&) = delete;
-  node_cache& operator=(const node_cache&) = delete;
 
-  // Starts following the node and waits for the first read.
-  void start();
-  // Completes with void(std::error_code) once the node has been read.
-  template <class Token>
-  auto async_start(Token&& token) {
-    return detail::async_run<>(zk_.get_executor(), std::forward<Token>(token),
-                               [this](auto done) { start(std::move(done)); });
-  }
-  void close();
-
-  // Told (on the client's strand) each state the cache takes after the first.
-  void add_listener(listener l);
   // The node as last read; nullopt when it is missing (or not read yet).
   std::optional<data_result> current() const;
 
-  const std::string& path() const noexcept { return path_; }
-
- private:
-  void start(detail::completion<std::error_code> done);
-
-  client& zk_;
-  std::string path_;
-  std::shared_ptr<detail::node_cache_core> core_;
+  const std::string& path() const noexcept { return watched_path(); }
 };
 
 }  // namespace zkpp::recipes

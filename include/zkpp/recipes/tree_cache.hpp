@@ -13,8 +13,7 @@
 #include <system_error>
 
 #include "zkpp/client.hpp"
-#include "zkpp/recipes/detail/async_run.hpp"
-#include "zkpp/recipes/detail/completion.hpp"
+#include "zkpp/recipes/detail/watching_handle.hpp"
 #include "zkpp/recipes/node_cache.hpp"
 
 namespace zkpp::recipes {
@@ -43,36 +42,18 @@ struct tree_cache_listener {
 // close() stops the cache; a persistent watch stays registered on the
 // session, its events then ignored. The client must outlive the cache.
 // Blocking calls must not be made from the client's own callbacks.
-class tree_cache {
+//
+// start() / async_start() wait for the first full read; close() and
+// add_listener() as in detail::watching_handle.
+class tree_cache : public detail::watching_handle<detail::tree_cache_core, tree_cache_listener> {
  public:
   tree_cache(client& zk, std::string root, node_cache_options options = {});
-  ~tree_cache();  // close()
-  tree_cache(const tree_cache&) = delete;
-  tree_cache& operator=(const tree_cache&) = delete;
 
-  // Starts following the subtree and waits for the first full read.
-  void start();
-  // Completes with void(std::error_code) once the first full read is done.
-  template <class Token>
-  auto async_start(Token&& token) {
-    return detail::async_run<>(zk_.get_executor(), std::forward<Token>(token),
-                               [this](auto done) { start(std::move(done)); });
-  }
-  void close();
-
-  void add_listener(tree_cache_listener listener);
   // Every cached node, by full path.
   std::map<std::string, data_result> nodes() const;
   std::optional<data_result> get(const std::string& path) const;
 
-  const std::string& root() const noexcept { return root_; }
-
- private:
-  void start(detail::completion<std::error_code> done);
-
-  client& zk_;
-  std::string root_;
-  std::shared_ptr<detail::tree_cache_core> core_;
+  const std::string& root() const noexcept { return watched_path(); }
 };
 
 }  // namespace zkpp::recipes
