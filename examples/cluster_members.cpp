@@ -5,8 +5,6 @@
 // Against a reference server started in this process, or a real ensemble.
 //   zkpp-members-example [--server HOST:PORT[,HOST:PORT...][/chroot]]
 
-#include <unistd.h>
-
 #include <condition_variable>
 #include <iostream>
 #include <memory>
@@ -62,50 +60,39 @@ cluster_server join(const std::string& servers, const std::string& group, const 
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const zkpp::examples::example_servers chosen{argc, argv};
-    const auto& servers = chosen.hosts();
-    const std::string group =
-        "/zkpp-members-example-" + std::to_string(::getpid()) + "/clusterServers";
+  return zkpp::examples::run_example(
+      argc, argv, "zkpp-members-example", "members example finished",
+      [](const std::string& servers, const std::string& root) {
+        const std::string group = root + "/clusterServers";
+        zkpp::client monitor_zk{{.connect_string = servers}};
+        monitor_zk.connect();
+        monitor_log log;
+        zkpp::recipes::group_view view{monitor_zk, group};
+        view.add_listener({
+            .joined = [&](const auto& m) { log.told(m.id + " joined at " + m.payload); },
+            .left = [&](const auto& m) { log.told(m.id + " left"); },
+            .updated = [&](const auto& m) { log.told(m.id + " moved to " + m.payload); },
+        });
+        view.start();
 
-    zkpp::client monitor_zk{{.connect_string = servers}};
-    monitor_zk.connect();
-    monitor_log log;
-    zkpp::recipes::group_view view{monitor_zk, group};
-    view.add_listener({
-        .joined = [&](const auto& m) { log.told(m.id + " joined at " + m.payload); },
-        .left = [&](const auto& m) { log.told(m.id + " left"); },
-        .updated = [&](const auto& m) { log.told(m.id + " moved to " + m.payload); },
-    });
-    view.start();
+        std::vector<cluster_server> cluster;
+        cluster.push_back(join(servers, group, "server-1", "10.0.0.1:8080"));
+        cluster.push_back(join(servers, group, "server-2", "10.0.0.2:8080"));
+        cluster.push_back(join(servers, group, "server-3", "10.0.0.3:8080"));
+        log.await_changes(3);
 
-    std::vector<cluster_server> cluster;
-    cluster.push_back(join(servers, group, "server-1", "10.0.0.1:8080"));
-    cluster.push_back(join(servers, group, "server-2", "10.0.0.2:8080"));
-    cluster.push_back(join(servers, group, "server-3", "10.0.0.3:8080"));
-    log.await_changes(3);
+        cluster[1].member->update("10.0.0.22:8080");
+        log.await_changes(4);
+        cluster[0].member->close();  // a clean leave: the node goes at once
+        log.await_changes(5);
+        cluster[2].session->close();  // the session ends: its ephemeral node goes with it
+        log.await_changes(6);
 
-    cluster[1].member->update("10.0.0.22:8080");
-    log.await_changes(4);
-    cluster[0].member->close();  // a clean leave: the node goes at once
-    log.await_changes(5);
-    cluster[2].session->close();  // the session ends: its ephemeral node goes with it
-    log.await_changes(6);
-
-    std::cout << "live view:";
-    for (const auto& [id, m] : view.members()) std::cout << " " << id << "=" << m.payload;
-    std::cout << "\n";
-
-    view.close();
-    cluster.clear();
-    std::error_code ec;
-    monitor_zk.remove(group, -1, ec);  // a container: the server may have reaped it
-    monitor_zk.remove(group.substr(0, group.rfind('/')), -1, ec);
-    monitor_zk.close();
-    std::cout << "members example finished\n";
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "zkpp-members-example: " << e.what() << "\n";
-    return 1;
-  }
+        std::cout << "live view:";
+        for (const auto& [id, m] : view.members()) std::cout << " " << id << "=" << m.payload;
+        std::cout << "\n";
+        view.close();
+        cluster.clear();
+        monitor_zk.close();
+      });
 }

@@ -6,8 +6,6 @@
 // ensemble.
 //   zkpp-election-example [--server HOST:PORT[,HOST:PORT...][/chroot]]
 
-#include <unistd.h>
-
 #include <chrono>
 #include <future>
 #include <iostream>
@@ -17,7 +15,6 @@
 #include <vector>
 
 #include "example_servers.hpp"
-#include "remove_tree.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/leader_latch.hpp"
 #include "zkpp/recipes/leader_selector.hpp"
@@ -115,21 +112,10 @@ void selector_demo(const std::string& servers, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const zkpp::examples::example_servers chosen{argc, argv};
-    const auto& servers = chosen.hosts();
-    const std::string root = "/zkpp-election-example-" + std::to_string(::getpid());
-    latch_demo(servers, root + "/latch");
-    selector_demo(servers, root + "/selector");
-
-    zkpp::client zk{{.connect_string = servers}};
-    zk.connect();
-    zkpp::examples::remove_tree(zk, root);
-    zk.close();
-    std::cout << "election example finished\n";
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "zkpp-election-example: " << e.what() << "\n";
-    return 1;
-  }
+  return zkpp::examples::run_example(argc, argv, "zkpp-election-example",
+                                     "election example finished",
+                                     [](const std::string& servers, const std::string& root) {
+                                       latch_demo(servers, root + "/latch");
+                                       selector_demo(servers, root + "/selector");
+                                     });
 }

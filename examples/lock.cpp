@@ -5,8 +5,6 @@
 // election.cpp.
 //   zkpp-lock-example [--server HOST:PORT[,HOST:PORT...][/chroot]]
 
-#include <unistd.h>
-
 #include <charconv>
 #include <cstring>
 #include <iostream>
@@ -18,7 +16,6 @@
 #include <asio/use_future.hpp>
 
 #include "example_servers.hpp"
-#include "remove_tree.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/mutex.hpp"
 
@@ -74,20 +71,6 @@ void counter_demo(const std::string& servers, const std::string& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const zkpp::examples::example_servers chosen{argc, argv};
-    const auto& servers = chosen.hosts();
-    const std::string root = "/zkpp-lock-example-" + std::to_string(::getpid());
-    counter_demo(servers, root);
-
-    zkpp::client zk{{.connect_string = servers}};
-    zk.connect();
-    zkpp::examples::remove_tree(zk, root);
-    zk.close();
-    std::cout << "lock example finished\n";
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "zkpp-lock-example: " << e.what() << "\n";
-    return 1;
-  }
+  return zkpp::examples::run_example(argc, argv, "zkpp-lock-example", "lock example finished",
+                                     counter_demo);
 }
