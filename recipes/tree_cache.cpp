@@ -226,10 +226,21 @@ class tree_cache_core : public std::enable_shared_from_this<tree_cache_core> {
             if (ec) return self->disarm(p);
             for (const auto& c : children) {
               const auto cp = self->child(p, c);
-              if (!self->get(cp)) self->visit(cp, self->orphan_walk(), {});
+              if (!self->followed(cp)) self->visit(cp, self->orphan_walk(), {});
             }
           });
     };
+  }
+
+  // True when `p` is cached with its watches armed in this session. A cached
+  // node whose watches were lost with a connection may be a stale copy of a
+  // node deleted and created again meanwhile (a walk that began in between
+  // drops it): it must be read again.
+  bool followed(const std::string& p) const {
+    std::lock_guard lock{m_};
+    const auto it = entries_.find(p);
+    return it != entries_.end() && it->second.stamp != 0 &&
+           it->second.watched_session == zk_.session_id();
   }
 
   // A walk of one new subtree, outside the loop.
