@@ -19,8 +19,7 @@ foreach(target IN LISTS zkpp_library_targets)
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${export_name})
 endforeach()
 install(TARGETS ${zkpp_library_targets} EXPORT zkpp-targets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development)
 
 foreach(program zkpp-server zkpp-cli zkpp-bench)
   if(TARGET ${program})

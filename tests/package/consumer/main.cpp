@@ -7,7 +7,6 @@
 #include <chrono>
 #include <exception>
 #include <iostream>
-#include <mutex>
 
 int main() {
   try {
