@@ -14,6 +14,10 @@ if(NOT ZKPP_SANITIZE STREQUAL "" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(zkpp_warnings INTERFACE -Wno-maybe-uninitialized)
 endif()
 
+include(${CMAKE_CURRENT_LIST_DIR}/zkpp_find_asio.cmake)
+if(NOT ZKPP_ASIO_INCLUDE_DIR)
+  message(FATAL_ERROR "standalone Asio (asio.hpp) not found: install libasio-dev")
+endif()
 # Standalone Asio, header-only. Asio 1.22 picks aligned_alloc or operator new
 # depending on whether a libstdc++ header came before its own in each
 # translation unit; mixing the two is an alloc/dealloc mismatch (ASan), so one
@@ -25,17 +29,25 @@ target_compile_definitions(zkpp_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATE
                                                ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(zkpp_asio INTERFACE Threads::Threads)
 
+# The sanitizer flags are kept in variables because the installed CMake
+# package hands them on: code linked with sanitized zkpp must be sanitized too.
+set(ZKPP_SANITIZE_COMPILE_OPTIONS "")
+set(ZKPP_SANITIZE_LINK_OPTIONS "")
 if(ZKPP_SANITIZE STREQUAL "address")
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
-  add_link_options(-fsanitize=address,undefined)
+  set(ZKPP_SANITIZE_COMPILE_OPTIONS -fsanitize=address,undefined -fno-omit-frame-pointer
+                                    -fno-sanitize-recover=all)
+  set(ZKPP_SANITIZE_LINK_OPTIONS -fsanitize=address,undefined)
 elseif(ZKPP_SANITIZE STREQUAL "thread")
-  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
-  add_link_options(-fsanitize=thread)
+  set(ZKPP_SANITIZE_COMPILE_OPTIONS -fsanitize=thread -fno-omit-frame-pointer)
+  set(ZKPP_SANITIZE_LINK_OPTIONS -fsanitize=thread)
 elseif(NOT ZKPP_SANITIZE STREQUAL "")
   message(FATAL_ERROR "ZKPP_SANITIZE must be empty, 'address' or 'thread'")
 endif()
+add_compile_options(${ZKPP_SANITIZE_COMPILE_OPTIONS})
+add_link_options(${ZKPP_SANITIZE_LINK_OPTIONS})
 
-# Adds a zkpp target with our warnings.
+# Adds our warnings to a zkpp target (build tree only: the installed
+# libraries do not impose them on consumers).
 function(zkpp_target_defaults target)
-  target_link_libraries(${target} PRIVATE zkpp::warnings)
+  target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:zkpp_warnings>)
 endfunction()

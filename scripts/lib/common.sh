@@ -9,6 +9,7 @@ ZKPP_PACKAGES=(
   libasio-dev libboost-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev zookeeper default-jre-headless libzookeeper-mt-dev
   python3 python3-kazoo libcurator-recipes-java default-jdk-headless valgrind
+  docker-compose
 )
 
 zkpp_log() { printf '==> %s\n' "$*" >&2; }
@@ -43,9 +44,54 @@ zkpp_configure() {
   cmake -S "$ZKPP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
 }
 
-# Prints a free TCP port on 127.0.0.1.
-zkpp_free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# zkpp_free_ports N: prints N distinct free TCP ports on 127.0.0.1, one a line.
+zkpp_free_ports() {
+  python3 - "$1" <<'PY'
+import socket, sys
+held = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in held))
+PY
+}
+
+zkpp_free_port() { zkpp_free_ports 1; }
+
+# zkpp_four_letter_word PORT WORD: prints the answer of the server on
+# 127.0.0.1:PORT to a four-letter word (nothing when it does not answer).
+zkpp_four_letter_word() {
+  python3 - "$1" "$2" <<'PY' 2>/dev/null || true
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
+s.settimeout(2)
+s.sendall(sys.argv[2].encode())
+answer = b""
+while chunk := s.recv(4096):
+    answer += chunk
+print(answer.decode(errors="replace"), end="")
+PY
+}
+
+# zkpp_zoo_cfg DATA_DIR CLIENT_PORT: the zoo.cfg lines every local Apache
+# ZooKeeper gets (as the test fixture writes them).
+zkpp_zoo_cfg() {
+  cat <<CFG
+tickTime=2000
+dataDir=$1
+clientPort=$2
+clientPortAddress=127.0.0.1
+4lw.commands.whitelist=*
+admin.enableServer=false
+maxClientCnxns=0
+CFG
+}
+
+# zkpp_launch_zookeeper MAIN_CLASS ZOO_CFG LOG: runs Apache ZooKeeper from the
+# Debian package in the background ($! is its pid) with the system properties
+# the test fixture sets: TTL nodes, containers reaped every second.
+zkpp_launch_zookeeper() {
+  java -Xmx256m -Dzookeeper.extendedTypesEnabled=true -Dznode.container.checkIntervalMs=1000 \
+    -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" "$1" "$2" </dev/null >"$3" 2>&1 &
 }
 
 # zkpp_start_zookeeper: starts Apache ZooKeeper standalone on a free loopback
@@ -54,32 +100,15 @@ zkpp_start_zookeeper() {
   ZKPP_ZK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/zkpp-zookeeper-XXXXXX")"
   ZKPP_ZK_PORT="$(zkpp_free_port)"
   mkdir -p "$ZKPP_ZK_DIR/data"
-  cat >"$ZKPP_ZK_DIR/zoo.cfg" <<CFG
-tickTime=2000
-dataDir=$ZKPP_ZK_DIR/data
-clientPort=$ZKPP_ZK_PORT
-clientPortAddress=127.0.0.1
-4lw.commands.whitelist=*
-admin.enableServer=false
-maxClientCnxns=0
-CFG
-  java -Xmx256m -Dzookeeper.extendedTypesEnabled=true -Dznode.container.checkIntervalMs=1000 \
-    -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" \
-    org.apache.zookeeper.server.ZooKeeperServerMain "$ZKPP_ZK_DIR/zoo.cfg" \
-    >"$ZKPP_ZK_DIR/zookeeper.log" 2>&1 &
+  zkpp_zoo_cfg "$ZKPP_ZK_DIR/data" "$ZKPP_ZK_PORT" >"$ZKPP_ZK_DIR/zoo.cfg"
+  zkpp_launch_zookeeper org.apache.zookeeper.server.ZooKeeperServerMain "$ZKPP_ZK_DIR/zoo.cfg" \
+    "$ZKPP_ZK_DIR/zookeeper.log"
   ZKPP_ZK_PID=$!
   # Readiness is only observable by asking: poll ruok with a deadline.
-  local deadline=$((SECONDS + 60)) answer=""
+  local deadline=$((SECONDS + 60))
   while ((SECONDS < deadline)); do
     kill -0 "$ZKPP_ZK_PID" 2>/dev/null || break
-    answer="$(python3 - "$ZKPP_ZK_PORT" <<'PY' 2>/dev/null || true
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2)
-s.sendall(b"ruok")
-print(s.recv(16).decode(), end="")
-PY
-)"
-    [[ "$answer" == imok ]] && return 0
+    [[ "$(zkpp_four_letter_word "$ZKPP_ZK_PORT" ruok)" == imok ]] && return 0
     sleep 0.2
   done
   tail -n 30 "$ZKPP_ZK_DIR/zookeeper.log" >&2 || true

@@ -81,8 +81,7 @@ TEST_F(group_test, SecondViewStartsWithTheWholeGroup) {
 
 TEST_F(group_test, MemberWhoseSessionExpiredComesBack) {
   const auto group = path("clusterServers");
-  const auto all = servers();
-  fault_proxy proxy{all.substr(0, all.find(','))};
+  fault_proxy proxy{servers()};
   client zk{{.connect_string = proxy.connect_string(),
              .session_timeout = 6000ms,
              .on_expiry = expiry_policy::new_session}};

@@ -49,6 +49,9 @@ TEST_F(leader_latch_test, ElectsExactlyOneLeaderAmongSeveral) {
   const auto leader = leaders_.next("a leader");
   EXPECT_TRUE(latch(leader).has_leadership());
   EXPECT_EQ(leader_count(), 1u);
+  // p1's session may be on another ensemble member than the one that saw 5
+  // children: sync it first.
+  sessions_.front()->sync(path("election"));
   const auto view = latches_.front()->participants();
   EXPECT_EQ(view.leader, leader);
   EXPECT_EQ(view.ids.size(), 5u);

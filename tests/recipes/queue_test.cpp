@@ -215,8 +215,7 @@ TEST_F(queue_test, ItemClaimedByADestroyedConsumerGoesToAnotherAfterItsSessionEx
 }
 
 TEST_F(queue_test, ConsumerWhoseSessionExpiresMidItemLeavesItToAnother) {
-  const auto all = servers();
-  fault_proxy proxy{all.substr(0, all.find(','))};
+  fault_proxy proxy{servers()};
   auto stalled_zk = short_session_client(proxy.connect_string());
   recorder<session_state> states;
   stalled_zk->on_state(states.pusher());

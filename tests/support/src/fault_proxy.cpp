@@ -21,9 +21,11 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
  public:
   explicit impl(const std::string& upstream)
       : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
-    const auto colon = upstream.rfind(':');
+    // The first server of a connect string (an external ensemble's, say).
+    const auto first = upstream.substr(0, upstream.find_first_of(",/"));
+    const auto colon = first.rfind(':');
     if (colon == std::string::npos) throw std::invalid_argument("upstream needs host:port");
-    upstream_ = tcp::resolver{io_}.resolve(upstream.substr(0, colon), upstream.substr(colon + 1));
+    upstream_ = tcp::resolver{io_}.resolve(first.substr(0, colon), first.substr(colon + 1));
   }
 
   void start() {
@@ -193,8 +195,8 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
   bool cut_next_ = false;
 };
 
-fault_proxy::fault_proxy(const std::string& upstream_host_port)
-    : impl_(std::make_shared<impl>(upstream_host_port)) {
+fault_proxy::fault_proxy(const std::string& upstream)
+    : impl_(std::make_shared<impl>(upstream)) {
   impl_->start();
 }
 

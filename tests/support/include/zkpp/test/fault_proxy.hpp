@@ -6,12 +6,13 @@
 
 namespace zkpp::test {
 
-// A TCP proxy on 127.0.0.1 (a free port) in front of one upstream server,
-// with faults on command: stall traffic, drop or cut connections, refuse new
-// ones. Runs its own I/O thread; every command takes effect before it returns.
+// A TCP proxy on 127.0.0.1 (a free port) in front of one upstream server
+// (host:port, or the first server of a connect string), with faults on
+// command: stall traffic, drop or cut connections, refuse new ones. Runs its
+// own I/O thread; every command takes effect before it returns.
 class fault_proxy {
  public:
-  explicit fault_proxy(const std::string& upstream_host_port);
+  explicit fault_proxy(const std::string& upstream);
   ~fault_proxy();
   fault_proxy(const fault_proxy&) = delete;
   fault_proxy& operator=(const fault_proxy&) = delete;
