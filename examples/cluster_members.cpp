@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "example_servers.hpp"
+#include "run_example.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/group_member.hpp"
 #include "zkpp/recipes/group_view.hpp"
@@ -61,8 +61,7 @@ cluster_server join(const std::string& servers, const std::string& group, const 
 
 int main(int argc, char** argv) {
   return zkpp::examples::run_example(
-      argc, argv, "zkpp-members-example", "members example finished",
-      [](const std::string& servers, const std::string& root) {
+      argc, argv, "members", [](const std::string& servers, const std::string& root) {
         const std::string group = root + "/clusterServers";
         zkpp::client monitor_zk{{.connect_string = servers}};
         monitor_zk.connect();

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "example_servers.hpp"
+#include "run_example.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/leader_latch.hpp"
 #include "zkpp/recipes/leader_selector.hpp"
@@ -112,8 +112,7 @@ void selector_demo(const std::string& servers, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return zkpp::examples::run_example(argc, argv, "zkpp-election-example",
-                                     "election example finished",
+  return zkpp::examples::run_example(argc, argv, "election",
                                      [](const std::string& servers, const std::string& root) {
                                        latch_demo(servers, root + "/latch");
                                        selector_demo(servers, root + "/selector");

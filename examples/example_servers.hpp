@@ -1,14 +1,9 @@
 #pragma once
 
-#include <unistd.h>
-
 #include <cstring>
-#include <exception>
 #include <iostream>
 #include <string>
 
-#include "remove_tree.hpp"
-#include "zkpp/client.hpp"
 #include "zkpp/server.hpp"
 
 namespace zkpp::examples {
@@ -33,27 +28,5 @@ class example_servers {
   server embedded_{{.port = 0}};
   std::string hosts_;
 };
-
-// An example's main(): runs `body(hosts, root)` against the chosen servers
-// with a root path of its own (`/<name>-<pid>`, removed afterwards), prints
-// `finished` when it returns and the error when it throws; the exit status.
-template <class Body>
-int run_example(int argc, char** argv, const std::string& name, const std::string& finished,
-                Body body) {
-  try {
-    const example_servers chosen{argc, argv};
-    const std::string root = "/" + name + "-" + std::to_string(::getpid());
-    body(chosen.hosts(), root);
-    client zk{{.connect_string = chosen.hosts()}};
-    zk.connect();
-    remove_tree(zk, root);
-    zk.close();
-    std::cout << finished << "\n";
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << name << ": " << e.what() << "\n";
-    return 1;
-  }
-}
 
 }  // namespace zkpp::examples

@@ -15,7 +15,7 @@
 
 #include <asio/use_future.hpp>
 
-#include "example_servers.hpp"
+#include "run_example.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/mutex.hpp"
 
@@ -71,6 +71,5 @@ void counter_demo(const std::string& servers, const std::string& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return zkpp::examples::run_example(argc, argv, "zkpp-lock-example", "lock example finished",
-                                     counter_demo);
+  return zkpp::examples::run_example(argc, argv, "lock", counter_demo);
 }

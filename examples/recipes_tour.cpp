@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "example_servers.hpp"
+#include "run_example.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/recipes/config.hpp"
 #include "zkpp/recipes/distributed_queue.hpp"
@@ -229,15 +229,14 @@ void reload_config(sessions& s, const std::string& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return zkpp::examples::run_example(argc, argv, "zkpp-recipes-tour", "\nrecipes tour finished",
-                                     [](const std::string& servers, const std::string& root) {
-                                       sessions s{servers};
-                                       std::cout << names.size() << " clients connected to "
-                                                 << servers << "\n";
-                                       lock_in_turn(s, root);
-                                       elect_and_fail_over(s, root);
-                                       queue(s, root);
-                                       meet_at_barrier(s, root);
-                                       reload_config(s, root);
-                                     });
+  return zkpp::examples::run_example(
+      argc, argv, "recipes-tour", [](const std::string& servers, const std::string& root) {
+        sessions s{servers};
+        std::cout << names.size() << " clients connected to " << servers << "\n";
+        lock_in_turn(s, root);
+        elect_and_fail_over(s, root);
+        queue(s, root);
+        meet_at_barrier(s, root);
+        reload_config(s, root);
+      });
 }

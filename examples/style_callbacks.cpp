@@ -7,7 +7,7 @@
 #include <asio/io_context.hpp>
 #include <iostream>
 
-#include "example_servers.hpp"
+#include "run_example.hpp"
 #include "zkpp/client.hpp"
 
 namespace {
@@ -22,8 +22,7 @@ bool failed(std::error_code ec, const char* what) {
 
 int main(int argc, char** argv) {
   return zkpp::examples::run_example(
-      argc, argv, "zkpp-callbacks-example", "callbacks example finished",
-      [](const std::string& servers, const std::string& node) {
+      argc, argv, "callbacks", [](const std::string& servers, const std::string& node) {
         asio::io_context io;
         zkpp::client zk{io.get_executor(), {.connect_string = servers}};
         bool finished = false;

@@ -11,7 +11,7 @@
 #include <asio/use_future.hpp>
 #include <iostream>
 
-#include "example_servers.hpp"
+#include "run_example.hpp"
 #include "zkpp/client.hpp"
 
 namespace {
@@ -54,8 +54,7 @@ asio::awaitable<void> run(zkpp::client& zk, std::string root) {
 
 int main(int argc, char** argv) {
   return zkpp::examples::run_example(
-      argc, argv, "zkpp-coroutines-example", "coroutines example finished",
-      [](const std::string& servers, const std::string& root) {
+      argc, argv, "coroutines", [](const std::string& servers, const std::string& root) {
         asio::io_context io;
         zkpp::client zk{io.get_executor(), {.connect_string = servers}};
         auto done = asio::co_spawn(io, run(zk, root), asio::use_future);

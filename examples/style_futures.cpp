@@ -8,13 +8,12 @@
 #include <iostream>
 #include <vector>
 
-#include "example_servers.hpp"
+#include "run_example.hpp"
 #include "zkpp/client.hpp"
 
 int main(int argc, char** argv) {
   return zkpp::examples::run_example(
-      argc, argv, "zkpp-futures-example", "futures example finished",
-      [](const std::string& servers, const std::string& root) {
+      argc, argv, "futures", [](const std::string& servers, const std::string& root) {
         zkpp::client zk{{.connect_string = servers}};
         zk.async_connect(asio::use_future).get();
         zk.async_create(root, "", asio::use_future).get();

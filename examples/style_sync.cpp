@@ -4,13 +4,12 @@
 
 #include <iostream>
 
-#include "example_servers.hpp"
+#include "run_example.hpp"
 #include "zkpp/client.hpp"
 
 int main(int argc, char** argv) {
   return zkpp::examples::run_example(
-      argc, argv, "zkpp-sync-example", "sync example finished",
-      [](const std::string& servers, const std::string& root) {
+      argc, argv, "sync", [](const std::string& servers, const std::string& root) {
         // Without an executor the client runs its own I/O thread.
         zkpp::client zk{{.connect_string = servers}};
         zk.connect();

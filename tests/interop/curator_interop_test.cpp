@@ -1,22 +1,16 @@
-// zkpp recipes and Apache Curator 5.4 recipes contending on the same paths:
-// a Java peer (CuratorPeer.java, compiled by the ctest fixture
-// interop.curator_peer.compile) is steered line by line from here.
+// zkpp locks and elections and Apache Curator 5.4's contending on the same
+// paths, with a Curator peer steered from here.
 
 #include <asio/use_future.hpp>
 
-#include <fstream>
 #include <memory>
-#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
 
-#include "../recipes/recipe_fixture.hpp"
+#include "curator_peer_test.hpp"
 #include "zkpp/recipes/leader_latch.hpp"
 #include "zkpp/recipes/mutex.hpp"
-#include "zkpp/test/line_process.hpp"
-#include "zkpp/test/require.hpp"
-#include "zkpp/test/temp_dir.hpp"
 
 namespace zkpp::test {
 namespace {
@@ -24,19 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 using recipes::leader_latch;
 using recipes::mutex;
-
-// The JVM and Curator's first connection take a few seconds on a busy machine.
-constexpr std::chrono::seconds peer_start_deadline{60};
-
-// The command that runs the peer, written by the compile fixture; empty when
-// the fixture did not produce it (no JDK or no Curator jars).
-std::vector<std::string> peer_command() {
-  std::vector<std::string> argv;
-  std::ifstream in{ZKPP_CURATOR_PEER_ARGS};
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) argv.push_back(line);
-  return argv;
-}
 
 // Names Curator gives its protected sequential nodes.
 std::regex curator_node(const std::string& dir, const std::string& kind) {
@@ -56,45 +37,15 @@ std::vector<std::string> split(const std::string& list) {
   return out;
 }
 
-class curator_interop_test : public recipe_test {
+class curator_interop_test : public curator_peer_test {
  protected:
-  void SetUp() override {
-    recipe_test::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    auto argv = peer_command();
-    if (argv.empty())
-      ZKPP_TEST_SKIP_OR_FAIL_(std::string{"no Curator peer: "} + ZKPP_CURATOR_PEER_ARGS +
-                              " missing (see the test interop.curator_peer.compile)");
-    argv.push_back(servers());
-    peer_.emplace(argv, logs_ / "curator-peer.log");
-    peer_->fail_on("error ");
-    peer_->expect_one_of({"ready"}, "the Curator peer connected", peer_start_deadline);
-  }
-
   void TearDown() override {
-    // The peer's session ends first, so that no Curator node outlives the tree's removal.
-    if (peer_) {
-      EXPECT_TRUE(peer_->close(default_deadline)) << "the Curator peer exiting";
-    }
-    peer_.reset();
     latch_.reset();
     zkpp_mutex_.reset();
     other_.reset();
-    recipe_test::TearDown();
+    curator_peer_test::TearDown();
   }
 
-  // Sends `command` and waits for the answer `expected`.
-  void ask(const std::string& command, const std::string& expected) {
-    peer_->send(command);
-    expect(expected, "\"" + expected + "\" after " + command);
-  }
-  void expect(const std::string& line, const std::string& what) {
-    peer_->expect_one_of({line}, what, default_deadline);
-  }
-  std::string curator_answer(const std::string& command, const std::string& prefix) {
-    peer_->send(command);
-    return peer_->expect_prefix(prefix, "the answer to " + command, default_deadline);
-  }
   bool curator_leads() {
     const auto answer = curator_answer("has-leadership", "leadership ");
     EXPECT_TRUE(answer == "true" || answer == "false") << answer;
@@ -119,8 +70,6 @@ class curator_interop_test : public recipe_test {
     return *latch_;
   }
 
-  scoped_temp_dir logs_{"zkpp-curator-interop"};
-  std::optional<line_process> peer_;
   std::unique_ptr<client> other_;  // the zkpp contender's session
   std::unique_ptr<mutex> zkpp_mutex_;
   std::unique_ptr<leader_latch> latch_;

@@ -2,8 +2,9 @@
 
 // A distributed FIFO queue with Apache Curator's DistributedQueue layout:
 // each item is a persistent-sequential child `queue-<seq>` of the queue node
-// whose data is the item's bytes (one item per node: Curator's default
-// serializer frames several items in one node, which zkpp does not read).
+// whose data is the item's bytes, stored and returned as they are. Curator
+// frames its items (one or several per node): curator_queue_items.hpp
+// encodes and decodes that framing, to share a queue with Curator.
 
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/async_result.hpp>
