@@ -273,8 +273,6 @@ void session::submit(request r, clock::time_point now) {
   }
 }
 
-namespace {}  // namespace
-
 void session::complete(request& r, std::error_code ec, std::string_view body) {
   if (!r.handler) return;
   if (metrics_) {

@@ -5,11 +5,15 @@ namespace {
 
 using table = std::unordered_map<std::string, std::vector<watch_registry::watcher_ptr>>;
 
-void move_out(table& t, const std::string& path, std::vector<watch_registry::watcher_ptr>& out) {
+// Moves the watchers of `path` to `out`; how many.
+std::size_t move_out(table& t, const std::string& path,
+                     std::vector<watch_registry::watcher_ptr>& out) {
   const auto it = t.find(path);
-  if (it == t.end()) return;
+  if (it == t.end()) return 0;
+  const auto n = it->second.size();
   for (auto& w : it->second) out.push_back(std::move(w));
   t.erase(it);
+  return n;
 }
 
 void copy_out(const table& t, const std::string& path,
@@ -47,6 +51,7 @@ watch_registry::table& watch_registry::table_for(watch_kind kind) {
 void watch_registry::add(watch_kind kind, const std::string& path, watcher w) {
   if (kind == watch_kind::none || !w) return;
   table_for(kind)[path].push_back(std::make_shared<const watcher>(std::move(w)));
+  ++count_;
 }
 
 std::vector<watch_registry::watcher_ptr> watch_registry::take(event_type type,
@@ -55,16 +60,14 @@ std::vector<watch_registry::watcher_ptr> watch_registry::take(event_type type,
   switch (type) {
     case event_type::node_created:
     case event_type::node_data_changed:
-      move_out(data_, path, out);
-      move_out(exist_, path, out);
+      count_ -= move_out(data_, path, out) + move_out(exist_, path, out);
       break;
     case event_type::node_deleted:
-      move_out(data_, path, out);
-      move_out(exist_, path, out);
-      move_out(child_, path, out);
+      count_ -=
+          move_out(data_, path, out) + move_out(exist_, path, out) + move_out(child_, path, out);
       break;
     case event_type::node_children_changed:
-      move_out(child_, path, out);
+      count_ -= move_out(child_, path, out);
       break;
     default:
       return out;
@@ -88,7 +91,7 @@ std::vector<std::pair<watch_registry::watcher_ptr, event_type>> watch_registry::
   std::vector<std::pair<watcher_ptr, event_type>> out;
   auto drain = [&](table& t, event_type told) {
     std::vector<watcher_ptr> ws;
-    move_out(t, path, ws);
+    count_ -= move_out(t, path, ws);
     for (auto& w : ws) out.emplace_back(std::move(w), told);
   };
   if (type == watcher_type::data || type == watcher_type::any) {
@@ -111,19 +114,13 @@ std::vector<watch_registry::watcher_ptr> watch_registry::take_all() {
       for (auto& w : ws) out.push_back(std::move(w));
     t->clear();
   }
+  count_ = 0;
   return out;
 }
 
 proto::set_watches2 watch_registry::snapshot(std::int64_t relative_zxid) const {
   return {relative_zxid, keys(data_),       keys(exist_),
           keys(child_),  keys(persistent_), keys(recursive_)};
-}
-
-std::size_t watch_registry::size() const {
-  std::size_t n = 0;
-  for (const table* t : {&data_, &exist_, &child_, &persistent_, &recursive_})
-    for (const auto& [_, ws] : *t) n += ws.size();
-  return n;
 }
 
 }  // namespace zkpp::detail

@@ -33,8 +33,9 @@ class watch_registry {
   // The paths to re-arm with setWatches2 after a reconnect.
   proto::set_watches2 snapshot(std::int64_t relative_zxid) const;
 
-  std::size_t size() const;
-  bool empty() const { return size() == 0; }
+  // Kept as a count: the metrics read it after every reply.
+  std::size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
 
  private:
   using table = std::unordered_map<std::string, std::vector<watcher_ptr>>;
@@ -45,6 +46,7 @@ class watch_registry {
   table child_;
   table persistent_;
   table recursive_;
+  std::size_t count_ = 0;
 };
 
 }  // namespace zkpp::detail
