@@ -89,8 +89,10 @@ CFG
 # zkpp_launch_zookeeper MAIN_CLASS ZOO_CFG LOG: runs Apache ZooKeeper from the
 # Debian package in the background ($! is its pid) with the system properties
 # the test fixture sets: TTL nodes, containers reaped every second.
+# ZKPP_ZK_JAVA_OPTS replaces the default JVM options (-Xmx256m).
 zkpp_launch_zookeeper() {
-  java -Xmx256m -Dzookeeper.extendedTypesEnabled=true -Dznode.container.checkIntervalMs=1000 \
+  # shellcheck disable=SC2086 # a list of options
+  java ${ZKPP_ZK_JAVA_OPTS:--Xmx256m} -Dzookeeper.extendedTypesEnabled=true -Dznode.container.checkIntervalMs=1000 \
     -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" "$1" "$2" </dev/null >"$3" 2>&1 &
 }
 
