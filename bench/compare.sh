@@ -44,32 +44,13 @@ fi
 declare -A tool=([zkpp]="$build/bench/zkpp-bench" [c]="$build/bench/zkpp-c-bench")
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/zkpp-compare-XXXXXX")"
-zkpp_server_pid=""
 stop_all() {
-  if [[ -n "$zkpp_server_pid" ]]; then
-    kill "$zkpp_server_pid" 2>/dev/null || true
-    wait "$zkpp_server_pid" 2>/dev/null || true
-    zkpp_server_pid=""
-  fi
+  zkpp_stop_zkpp_server
   zkpp_stop_zookeeper
   rm -rf "$work"
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-start_zkpp_server() {
-  local port
-  port="$(zkpp_free_port)"
-  "$build/server/zkpp-server" --host 127.0.0.1 --port "$port" >"$work/zkpp-server.log" 2>&1 &
-  zkpp_server_pid=$!
-  local deadline=$((SECONDS + 30))
-  until grep -q "listening on" "$work/zkpp-server.log"; do
-    kill -0 "$zkpp_server_pid" 2>/dev/null || zkpp_die "zkpp-server exited: $(cat "$work/zkpp-server.log")"
-    ((SECONDS < deadline)) || zkpp_die "zkpp-server did not start listening within 30 s"
-    sleep 0.1
-  done
-  zkpp_server_port="$port"
-}
 
 # Peak resident set of a running process, in KiB.
 peak_rss_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -77,8 +58,8 @@ peak_rss_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || ech
 zkpp_log "starting Apache ZooKeeper"
 zkpp_start_zookeeper
 zkpp_log "starting zkpp-server"
-start_zkpp_server
-declare -A server_host=([zookeeper]="127.0.0.1:$ZKPP_ZK_PORT" [zkpp-server]="127.0.0.1:$zkpp_server_port")
+zkpp_start_zkpp_server "$build/server/zkpp-server" "$work/zkpp-server.log"
+declare -A server_host=([zookeeper]="127.0.0.1:$ZKPP_ZK_PORT" [zkpp-server]="127.0.0.1:$ZKPP_SERVER_PORT")
 servers=(zookeeper zkpp-server)
 
 raw="$work/raw.txt"
@@ -143,7 +124,7 @@ if ((callgrind)); then
   done
 fi
 
-server_rss="zookeeper=$(peak_rss_kib "$ZKPP_ZK_PID") zkpp-server=$(peak_rss_kib "$zkpp_server_pid")"
+server_rss="zookeeper=$(peak_rss_kib "$ZKPP_ZK_PID") zkpp-server=$(peak_rss_kib "$ZKPP_SERVER_PID")"
 load_after="$(uptime)"
 mkdir -p "$(dirname "$out")"
 python3 bench/compare_report.py --raw "$raw" --callgrind "$callgrind_file" \

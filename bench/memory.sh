@@ -24,24 +24,15 @@ cmake --build "$build" --target zkpp-memory-bench zkpp-server -j "$(zkpp_jobs)"
 tool="$build/bench/zkpp-memory-bench"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/zkpp-memory-XXXXXX")"
-server_pid=""
 stop_all() {
-  [[ -z "$server_pid" ]] || { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+  zkpp_stop_zkpp_server
   zkpp_stop_zookeeper
   rm -rf "$work"
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-port="$(zkpp_free_port)"
-"$build/server/zkpp-server" --host 127.0.0.1 --port "$port" >"$work/zkpp-server.log" 2>&1 &
-server_pid=$!
-deadline=$((SECONDS + 30))
-until grep -qs "listening on" "$work/zkpp-server.log"; do
-  kill -0 "$server_pid" 2>/dev/null || zkpp_die "zkpp-server exited: $(cat "$work/zkpp-server.log")"
-  ((SECONDS < deadline)) || zkpp_die "zkpp-server did not start within 30 s"
-  sleep 0.1
-done
+zkpp_start_zkpp_server "$build/server/zkpp-server" "$work/zkpp-server.log"
 zkpp_log "starting Apache ZooKeeper (2 GiB heap for $znodes znodes)"
 ZKPP_ZK_JAVA_OPTS="-Xmx2g" zkpp_start_zookeeper
 
@@ -52,9 +43,9 @@ measure() {
   zkpp_log "$label: zkpp-memory-bench $*"
   "$tool" "$@" | sed -n "s/^RESULT /RESULT server=$label /p" | tee -a "$work/results"
 }
-zk="127.0.0.1:$ZKPP_ZK_PORT" zs="127.0.0.1:$port"
-measure zkpp-server znodes --server "$zs" --pid "$server_pid" --count "$znodes"
-measure zkpp-server sessions --server "$zs" --pid "$server_pid" --count "$sessions"
+zk="127.0.0.1:$ZKPP_ZK_PORT" zs="127.0.0.1:$ZKPP_SERVER_PORT"
+measure zkpp-server znodes --server "$zs" --pid "$ZKPP_SERVER_PID" --count "$znodes"
+measure zkpp-server sessions --server "$zs" --pid "$ZKPP_SERVER_PID" --count "$sessions"
 measure zookeeper znodes --server "$zk" --pid "$ZKPP_ZK_PID" --count "$znodes" --jvm
 measure zookeeper sessions --server "$zk" --pid "$ZKPP_ZK_PID" --count "$sessions" --jvm
 measure client watches --server "$zs" --count "$watches"

@@ -132,3 +132,26 @@ zkpp_stop_zookeeper() {
     ZKPP_ZK_DIR=""
   fi
 }
+
+# zkpp_start_zkpp_server SERVER_BINARY LOG: starts zkpp-server on a free
+# loopback port; sets ZKPP_SERVER_PID and ZKPP_SERVER_PORT. Stop with
+# zkpp_stop_zkpp_server.
+zkpp_start_zkpp_server() {
+  ZKPP_SERVER_PORT="$(zkpp_free_port)"
+  "$1" --host 127.0.0.1 --port "$ZKPP_SERVER_PORT" >"$2" 2>&1 &
+  ZKPP_SERVER_PID=$!
+  local deadline=$((SECONDS + 30))
+  until grep -qs "listening on" "$2"; do
+    kill -0 "$ZKPP_SERVER_PID" 2>/dev/null || zkpp_die "zkpp-server exited: $(cat "$2")"
+    ((SECONDS < deadline)) || zkpp_die "zkpp-server did not start listening within 30 s"
+    sleep 0.1
+  done
+}
+
+zkpp_stop_zkpp_server() {
+  if [[ -n "${ZKPP_SERVER_PID:-}" ]]; then
+    kill "$ZKPP_SERVER_PID" 2>/dev/null || true
+    wait "$ZKPP_SERVER_PID" 2>/dev/null || true
+    ZKPP_SERVER_PID=""
+  fi
+}
