@@ -8,10 +8,13 @@
 
 #include "../integration/waiting.hpp"
 #include "zkpp/client.hpp"
+#include "zkpp/recipes/distributed_queue.hpp"
+#include "zkpp/recipes/double_barrier.hpp"
 #include "zkpp/recipes/leader_latch.hpp"
 #include "zkpp/recipes/leader_selector.hpp"
 #include "zkpp/recipes/mutex.hpp"
 #include "zkpp/recipes/semaphore.hpp"
+#include "zkpp/recipes/shared_count.hpp"
 #include "zkpp/recipes/shared_mutex.hpp"
 #include "zkpp/server.hpp"
 
@@ -115,6 +118,54 @@ TEST_F(loss_test, SemaphoreWaiterCarriesOnThroughADroppedConnection) {
   EXPECT_EQ(states_.next("reconnected"), session_state::reconnected);
   held.release();
   EXPECT_TRUE(await(std::move(got), "the lease after the outage and the release"));
+}
+
+TEST_F(loss_test, QueueTakeWaitingThroughADroppedConnectionGetsTheNextItem) {
+  recipes::distributed_queue consumer{*zk_, "/jobs"};
+  auto taken = consumer.async_take(asio::use_future);
+  suspend_and_reconnect();
+  client producer_zk{{.connect_string = server_.connect_string()}};
+  producer_zk.connect();
+  recipes::distributed_queue producer{producer_zk, "/jobs"};
+  producer.put("after the outage");
+  EXPECT_EQ(await(std::move(taken), "the item put after the outage"), "after the outage");
+  EXPECT_EQ(producer_zk.get_children("/jobs").size(), 0u);
+}
+
+TEST_F(loss_test, DoubleBarrierMemberEntersThroughADroppedConnection) {
+  recipes::double_barrier first{*zk_, "/batch", 2};
+  auto first_in = first.async_enter(asio::use_future);
+  suspend_and_reconnect();
+  client other_zk{{.connect_string = server_.connect_string()}};
+  other_zk.connect();
+  recipes::double_barrier second{other_zk, "/batch", 2};
+  auto second_in = second.async_enter(asio::use_future);
+  await(std::move(first_in), "the member that lived through the outage to enter");
+  await(std::move(second_in), "the second member to enter");
+  auto first_out = first.async_leave(asio::use_future);
+  auto second_out = second.async_leave(asio::use_future);
+  await(std::move(first_out), "the first member to leave");
+  await(std::move(second_out), "the second member to leave");
+}
+
+TEST_F(loss_test, SharedCountListenerEndsOnTheValueWrittenDuringAnOutage) {
+  recipes::shared_count count{*zk_, "/counter", 0};
+  recorder<std::int32_t> seen;
+  count.add_listener([&](recipes::versioned_count c) { seen.push(c.value); });
+  count.start();
+  client writer_zk{{.connect_string = server_.connect_string()}};
+  writer_zk.connect();
+  recipes::shared_count writer{writer_zk, "/counter", 0};
+  writer.start();
+  server_.drop_session_connection(zk_->session_id());
+  writer.set(7);  // while the listener's session is suspended, or just back
+  EXPECT_EQ(states_.next("suspended"), session_state::suspended);
+  EXPECT_EQ(states_.next("reconnected"), session_state::reconnected);
+  while (seen.next("the listener to reach 7") != 7) {
+  }
+  EXPECT_EQ(count.get().value, 7);
+  writer.close();
+  count.close();
 }
 
 TEST_F(loss_test, LeaderToldNotLeaderOnSuspendedAndLeadsAgainAfterReconnect) {
