@@ -49,7 +49,7 @@ data_tree::data_tree() {
   // The built-in nodes of a 3.8 standalone server (PROTOCOL.md §8 item 6).
   node root;
   root.data.emplace();
-  root.acl = acls::open_unsafe();
+  root.acl = intern(acls::open_unsafe());
   root.children = {"zookeeper"};
   nodes_.emplace("/", root);
   node zookeeper = nodes_.at("/");
@@ -59,9 +59,28 @@ data_tree::data_tree() {
   quota.children.clear();
   nodes_.emplace("/zookeeper/quota", quota);
   node config = quota;
-  config.acl = acls::read_unsafe();
+  config.acl = intern(acls::read_unsafe());
   config.aversion = -1;  // as a real 3.8 server reports it
   nodes_.emplace("/zookeeper/config", config);
+}
+
+std::shared_ptr<const acl_list> data_tree::intern(acl_list acl) {
+  std::size_t h = acl.size();
+  for (const auto& a : acl)
+    for (const auto part :
+         {std::hash<std::int32_t>{}(a.perms), std::hash<std::string>{}(a.id.scheme),
+          std::hash<std::string>{}(a.id.id)})
+      h = h * 31 + part;
+  const auto [first, last] = acls_.equal_range(h);
+  for (auto it = first; it != last; ++it)
+    if (auto shared = it->second.lock(); shared && *shared == acl) return shared;
+  if (acls_.size() >= 2 * acls_swept_size_ + 64) {
+    std::erase_if(acls_, [](const auto& kv) { return kv.second.expired(); });
+    acls_swept_size_ = acls_.size();
+  }
+  auto shared = std::make_shared<const acl_list>(std::move(acl));
+  acls_.emplace(h, shared);
+  return shared;
 }
 
 const node* data_tree::find(std::string_view path) const {
@@ -121,7 +140,7 @@ void data_tree::create(const std::string& path, std::optional<std::string> data,
   p.pzxid = zxid;
   node n;
   n.data = std::move(data);
-  n.acl = std::move(acl);
+  n.acl = intern(std::move(acl));
   n.czxid = n.mzxid = n.pzxid = zxid;
   n.ctime = n.mtime = time;
   n.owner = owner;
@@ -152,7 +171,7 @@ void data_tree::set_data(const std::string& path, std::optional<std::string> dat
 void data_tree::set_acl(const std::string& path, acl_list acl) {
   save(path);
   auto& n = at(path);
-  n.acl = std::move(acl);
+  n.acl = intern(std::move(acl));
   ++n.aversion;
 }
 

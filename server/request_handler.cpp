@@ -353,7 +353,7 @@ error request_handler::create(connection_info& conn, const proto::create_ttl_req
   if (!acl) return error::invalid_acl;
   const auto* parent = tree_.find(parent_of(req.path, slash));
   if (!parent) return error::no_node;
-  if (!permitted(parent->acl, perms::create, conn.identities)) return error::no_auth;
+  if (!permitted(*parent->acl, perms::create, conn.identities)) return error::no_auth;
   path = req.path;
   if (is_sequential(mode)) {
     char suffix[16];
@@ -384,7 +384,7 @@ error request_handler::remove(connection_info& conn, const proto::path_version_r
     return error::bad_arguments;
   const auto* parent = tree_.find(parent_of(req.path, slash));
   if (!parent) return error::no_node;
-  if (!permitted(parent->acl, perms::remove, conn.identities)) return error::no_auth;
+  if (!permitted(*parent->acl, perms::remove, conn.identities)) return error::no_auth;
   const auto* n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!version_matches(req.version, n->version)) return error::bad_version;
@@ -400,7 +400,7 @@ error request_handler::set_data(connection_info& conn, const proto::set_data_req
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
   const auto* n = tree_.find(req.path);
   if (!n) return error::no_node;
-  if (!permitted(n->acl, perms::write, conn.identities)) return error::no_auth;
+  if (!permitted(*n->acl, perms::write, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->version)) return error::bad_version;
   tree_.set_data(req.path, req.data, zxid, time);
   stat = tree_.find(req.path)->stat();
@@ -417,7 +417,7 @@ error request_handler::set_acl(connection_info& conn, std::string_view body, std
   if (!acl) return error::invalid_acl;
   const auto* n = tree_.find(req.path);
   if (!n) return error::no_node;
-  if (!permitted(n->acl, perms::admin, conn.identities)) return error::no_auth;
+  if (!permitted(*n->acl, perms::admin, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->aversion)) return error::bad_version;
   tree_.set_acl(req.path, std::move(*acl));
   stat = tree_.find(req.path)->stat();
@@ -429,7 +429,7 @@ error request_handler::check_version(connection_info& conn,
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
   const auto* n = tree_.find(req.path);
   if (!n) return error::no_node;
-  if (!permitted(n->acl, perms::read, conn.identities)) return error::no_auth;
+  if (!permitted(*n->acl, perms::read, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->version)) return error::bad_version;
   return error::ok;
 }
@@ -654,7 +654,7 @@ error request_handler::find_permitted(const connection_info& conn, std::string_v
                                       std::int32_t perm, const node*& n) const {
   n = tree_.find(path);
   if (!n) return error::no_node;
-  return permitted(n->acl, perm, conn.identities) ? error::ok : error::no_auth;
+  return permitted(*n->acl, perm, conn.identities) ? error::ok : error::no_auth;
 }
 
 void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::int32_t type,
@@ -696,8 +696,8 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       err = with_request<proto::get_acl_request>(body, [&](auto& req) {
         const auto e = find_permitted(conn, req.path, perms::read | perms::admin, n);
         if (e != error::ok) return e;
-        const bool admin = permitted(n->acl, perms::admin, conn.identities);
-        out = encode(proto::get_acl_response{admin ? n->acl : redact_digests(n->acl), n->stat()});
+        const bool admin = permitted(*n->acl, perms::admin, conn.identities);
+        out = encode(proto::get_acl_response{admin ? *n->acl : redact_digests(*n->acl), n->stat()});
         return error::ok;
       });
       break;

@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "zkpp/types.hpp"
@@ -23,7 +25,9 @@ std::int64_t ttl_owner(std::int64_t ttl_ms);
 
 struct node {
   std::optional<std::string> data;
-  acl_list acl;
+  // Shared by every node with the same list (data_tree::intern), as
+  // ZooKeeper's ACL cache does: most trees use a handful of lists.
+  std::shared_ptr<const acl_list> acl;
   std::int64_t czxid = 0;
   std::int64_t mzxid = 0;
   std::int64_t ctime = 0;
@@ -93,7 +97,14 @@ class data_tree {
   void index(const std::string& path, const node& n);
   void unindex(const std::string& path, const node& n);
 
+  // The one shared copy of `acl` among the lists in use.
+  std::shared_ptr<const acl_list> intern(acl_list acl);
+
   std::map<std::string, node, std::less<>> nodes_;
+  // Interned lists by hash; entries of lists no node uses any more are swept
+  // whenever the table has doubled since the last sweep.
+  std::unordered_multimap<std::size_t, std::weak_ptr<const acl_list>> acls_;
+  std::size_t acls_swept_size_ = 0;
   std::map<std::int64_t, std::set<std::string>> ephemerals_;
   std::set<std::string> containers_;
   std::set<std::string> ttls_;
