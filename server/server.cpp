@@ -265,24 +265,34 @@ const server_options& server::options() const {
 }
 
 bool server::expire_session(std::int64_t session_id) {
-  return impl_->on_io([&] { return impl_->handler && impl_->handler->expire_session(session_id); });
+  return impl_->on_io([&] {
+    const bool hit = impl_->handler && impl_->handler->expire_session(session_id);
+    impl_->log(std::string{"expire_session: "} + (hit ? "expired" : "no") + " session 0x" +
+               hex(session_id));
+    return hit;
+  });
 }
 
 void server::drop_connections() {
   impl_->on_io([&] {
-    for (auto& [id, c] : impl_->connections) impl_->drop(id, *c);
+    if (impl_->connections.empty()) impl_->log("drop_connections: no connections");
+    for (auto& [id, c] : impl_->connections) {
+      impl_->log("drop_connections: closed the connection of " + impl_->session_of(id));
+      impl_->drop(id, *c);
+    }
   });
 }
 
 bool server::drop_session_connection(std::int64_t session_id) {
   return impl_->on_io([&] {
-    if (!impl_->handler) return false;
-    const auto c = impl_->handler->connection_of(session_id);
-    if (!c) return false;
-    const auto it = impl_->connections.find(*c);
-    if (it == impl_->connections.end()) return false;
-    impl_->drop(it->first, *it->second);
-    return true;
+    const auto c = impl_->handler ? impl_->handler->connection_of(session_id) : std::nullopt;
+    const auto it = c ? impl_->connections.find(*c) : impl_->connections.end();
+    const bool hit = it != impl_->connections.end();
+    impl_->log(std::string{"drop_session_connection: "} +
+               (hit ? "closed the connection of" : "no connection of") + " session 0x" +
+               hex(session_id));
+    if (hit) impl_->drop(it->first, *it->second);
+    return hit;
   });
 }
 

@@ -50,7 +50,7 @@ class server {
   std::string connect_string() const;  // "127.0.0.1:PORT"
   const server_options& options() const;
 
-  // Test hooks.
+  // Test hooks; expiring and dropping are logged as faults (see below).
   // Expires the session now, as if its timeout had passed: ephemerals are
   // deleted, watches fire, its connection is closed. False if unknown.
   bool expire_session(std::int64_t session_id);
