@@ -5,9 +5,8 @@
 
 namespace zkpp::detail::server {
 
-connection::connection(asio::ip::tcp::socket socket, connection_id id, std::int32_t max_buffer,
-                       connection_events& events)
-    : socket_(std::move(socket)), id_(id), max_buffer_(max_buffer), events_(events) {}
+connection::connection(asio::ip::tcp::socket socket, connection_id id, connection_events& events)
+    : socket_(std::move(socket)), id_(id), events_(events) {}
 
 void connection::start() {
   std::error_code ec;
@@ -33,7 +32,7 @@ void connection::read_length() {
                      }
                      const auto length = static_cast<std::int32_t>(word);
                      // ZooKeeper drops the connection, without a reply, on a bad length.
-                     if (length < 0 || length > self->max_buffer_) {
+                     if (!self->events_.frame_length_allowed(self->id_, length)) {
                        self->close_now();
                        return self->read_length();
                      }

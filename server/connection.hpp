@@ -20,6 +20,9 @@ class connection_events {
   // The first 4 bytes of a connection: a four-letter word's reply, or
   // nullopt when they are a frame length.
   virtual std::optional<std::string> first_word(connection_id c, std::uint32_t word) = 0;
+  // Whether a frame of `length` bytes (as sent, maybe negative) may be read;
+  // if not, the connection is closed without a reply.
+  virtual bool frame_length_allowed(connection_id c, std::int32_t length) = 0;
   virtual void frame(connection_id c, std::string_view payload) = 0;
   // Called once, when the socket is closed and no operation is pending.
   virtual void closed(connection_id c) = 0;
@@ -32,8 +35,7 @@ class connection_events {
 // order, closes after a flush or at once.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(asio::ip::tcp::socket socket, connection_id id, std::int32_t max_buffer,
-             connection_events& events);
+  connection(asio::ip::tcp::socket socket, connection_id id, connection_events& events);
 
   void start();
   void send(std::string frame);
@@ -49,7 +51,6 @@ class connection : public std::enable_shared_from_this<connection> {
 
   asio::ip::tcp::socket socket_;
   connection_id id_;
-  std::int32_t max_buffer_;
   connection_events& events_;
   std::array<unsigned char, 4> length_{};
   std::string payload_;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <set>
 
+#include "zkpp/detail/server/hex.hpp"
 #include "zkpp/detail/server/request_handler.hpp"
 
 namespace zkpp::detail::server {
@@ -24,12 +25,6 @@ constexpr std::array known{"conf", "cons", "crst", "dirs", "dump", "envi", "gtmk
 const std::string& version() {
   static const std::string v = "3.8.0-zkpp, built on " __DATE__;
   return v;
-}
-
-std::string hex(std::int64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%" PRIx64, static_cast<std::uint64_t>(v));
-  return buf;
 }
 
 // Java's Double.toString for the 4-decimal averages ZooKeeper reports.

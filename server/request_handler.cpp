@@ -11,7 +11,9 @@
 #include "zkpp/detail/proto/path.hpp"
 #include "zkpp/detail/proto/records.hpp"
 #include "zkpp/detail/server/acl_check.hpp"
+#include "zkpp/detail/server/error_names.hpp"
 #include "zkpp/detail/server/four_letter_words.hpp"
+#include "zkpp/detail/server/hex.hpp"
 
 namespace zkpp::detail::server {
 namespace {
@@ -84,6 +86,20 @@ bool is_write_op(std::int32_t type) {
     case opcode::remove:
     case opcode::set_data:
     case opcode::check:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Requests whose body does not start with a path.
+bool has_no_path(std::int32_t type) {
+  switch (static_cast<opcode>(type)) {
+    case opcode::multi:
+    case opcode::multi_read:
+    case opcode::who_am_i:
+    case opcode::reconfig:
+    case opcode::close_session:
       return true;
     default:
       return false;
@@ -282,6 +298,7 @@ void request_handler::handle_request(connection_info& conn, std::string_view pay
   sessions_.touch(conn.session_id, conn.timeout_ms, clock_.steady_ms());
   conn.last_op = op_tag(h.type);
   if (h.type != static_cast<std::int32_t>(opcode::ping)) conn.last_cxid = h.xid;
+  if (h.xid > 0 && rejections_left_ > 0) return reject(conn, h.xid, h.type, body);
   if (is_write_op(h.type)) return handle_write(conn, h.xid, h.type, body);
   switch (static_cast<opcode>(h.type)) {
     case opcode::ping:
@@ -317,6 +334,28 @@ void request_handler::handle_request(connection_info& conn, std::string_view pay
       reply(conn, h.xid, -1, error::unimplemented);
       return drop(conn);
   }
+}
+
+void request_handler::reject_next(int count, error err,
+                                  std::function<void(std::string)> on_reject) {
+  rejections_left_ = std::max(count, 0);
+  rejection_ = err;
+  on_reject_ = std::move(on_reject);
+}
+
+void request_handler::reject(connection_info& conn, std::int32_t xid, std::int32_t type,
+                             std::string_view body) {
+  --rejections_left_;
+  std::string path;
+  if (!has_no_path(type)) {
+    jute::reader r{body};
+    r.get(path);
+  }
+  if (on_reject_)
+    on_reject_("reject_next: session 0x" + hex(conn.session_id) + " " + op_tag(type) +
+               (path.empty() ? "" : " " + path) + " -> " + error_name(rejection_) + " (" +
+               std::to_string(rejections_left_) + " left)");
+  reply(conn, xid, zxid_, rejection_);
 }
 
 void request_handler::handle_auth(connection_info& conn, std::int32_t xid, std::string_view body) {

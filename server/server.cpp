@@ -6,31 +6,105 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <deque>
 #include <future>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
 #include "connection.hpp"
+#include "reply_gate.hpp"
+#include "zkpp/detail/server/error_names.hpp"
+#include "zkpp/detail/server/hex.hpp"
 #include "zkpp/detail/server/request_handler.hpp"
 
 namespace zkpp {
 
 using detail::server::connection;
 using detail::server::connection_id;
+using detail::server::hex;
+using detail::server::reply_gate;
 using detail::server::request_handler;
+
+namespace {
+
+// Lines kept for fault_log(); older ones are dropped.
+constexpr std::size_t fault_log_capacity = 10000;
+
+// The xid of a reply or notification frame (0 for a handshake reply, whose
+// first field is the protocol version).
+std::int32_t frame_xid(const std::string& frame) {
+  if (frame.size() < 8) return 0;
+  std::uint32_t v = 0;
+  for (std::size_t i = 4; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(frame[i]);
+  return static_cast<std::int32_t>(v);
+}
+
+}  // namespace
 
 struct server::impl final : detail::server::output_sink, detail::server::connection_events {
   explicit impl(server_options o) : options(std::move(o)) {}
 
   // output_sink
   void send(connection_id to, std::string frame) override {
-    if (const auto it = connections.find(to); it != connections.end())
-      it->second->send(std::move(frame));
+    if (!gate.holding()) return release(to, std::move(frame));
+    if (gate.stalled())
+      log("stall_replies: held " + describe(to, frame));
+    else if (gate.delay().count() > 0)
+      log("delay_replies: delayed " + describe(to, frame) + " by " +
+          std::to_string(gate.delay().count()) + " ms");
+    gate.hold(to, std::move(frame));
   }
   void close(connection_id c) override {
-    if (const auto it = connections.find(c); it != connections.end())
+    if (gate.holding()) return gate.hold(c, std::nullopt);
+    release(c, std::nullopt);
+  }
+
+  // Past the reply gate: a frame to send, or nullopt to close after a flush.
+  void release(connection_id to, std::optional<std::string> frame) {
+    const auto it = connections.find(to);
+    if (it == connections.end()) return;
+    if (frame)
+      it->second->send(std::move(*frame));
+    else
       it->second->close_after_flush();
+  }
+
+  std::string session_of(connection_id c) const {
+    const auto& all = handler->connections();
+    const auto it = all.find(c);
+    if (it == all.end() || it->second.session_id == 0) return "connection " + std::to_string(c);
+    return "session 0x" + hex(it->second.session_id);
+  }
+
+  // What a held frame is, for the fault log.
+  std::string describe(connection_id to, const std::string& frame) const {
+    const auto xid = frame_xid(frame);
+    const auto& all = handler->connections();
+    const auto it = all.find(to);
+    const std::string op = it == all.end() ? "NA" : it->second.last_op;
+    std::string what = xid == -1      ? "notification"
+                       : op == "SESS" ? "handshake reply"
+                                      : op + " reply xid " + std::to_string(xid);
+    return what + " to " + session_of(to);
+  }
+
+  void log(std::string line) {
+    {
+      std::lock_guard lock{log_mutex};
+      if (fault_lines.size() == fault_log_capacity) fault_lines.pop_front();
+      fault_lines.push_back(line);
+    }
+    if (options.on_fault) options.on_fault(line);
+  }
+
+  bool frame_length_allowed(connection_id c, std::int32_t length) override {
+    if (length >= 0 && length <= max_frame) return true;
+    if (max_frame != options.max_buffer)
+      log("set_max_frame_size: closed the connection of " + session_of(c) + ": frame of " +
+          std::to_string(length) + " bytes > " + std::to_string(max_frame));
+    return false;
   }
 
   // connection_events
@@ -58,9 +132,14 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
       if (!ec) {
         std::error_code remote_ec;
         const auto remote = socket.remote_endpoint(remote_ec);
-        if (!remote_ec) {
+        if (!remote_ec && refusing) {
+          log("refuse_connections: closed the connection from " + remote.address().to_string() +
+              ":" + std::to_string(remote.port()));
+          socket.shutdown(asio::ip::tcp::socket::shutdown_both, remote_ec);
+          socket.close(remote_ec);
+        } else if (!remote_ec) {
           const auto id = next_id++;
-          auto c = std::make_shared<connection>(std::move(socket), id, options.max_buffer, *this);
+          auto c = std::make_shared<connection>(std::move(socket), id, *this);
           connections.emplace(id, c);
           handler->connection_opened(id, remote.address().to_string(), remote.port());
           c->start();
@@ -116,6 +195,16 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   connection_id next_id = 1;
   std::thread thread;
   bool started = false;
+
+  // Fault state, used on the server's thread.
+  reply_gate gate{io, [this](connection_id to, std::optional<std::string> frame) {
+                    release(to, std::move(frame));
+                  }};
+  bool refusing = false;
+  std::int32_t max_frame = options.max_buffer;
+  // Read from any thread.
+  mutable std::mutex log_mutex;
+  std::deque<std::string> fault_lines;
 };
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
@@ -151,6 +240,7 @@ void server::stop() {
     i.acceptor->close(ec);
     i.tick_timer.cancel();
     i.reap_timer.cancel();
+    i.gate.cancel();
     for (auto& [id, c] : i.connections) c->close_now();
     i.io.stop();
   });
@@ -175,24 +265,34 @@ const server_options& server::options() const {
 }
 
 bool server::expire_session(std::int64_t session_id) {
-  return impl_->on_io([&] { return impl_->handler && impl_->handler->expire_session(session_id); });
+  return impl_->on_io([&] {
+    const bool hit = impl_->handler && impl_->handler->expire_session(session_id);
+    impl_->log(std::string{"expire_session: "} + (hit ? "expired" : "no") + " session 0x" +
+               hex(session_id));
+    return hit;
+  });
 }
 
 void server::drop_connections() {
   impl_->on_io([&] {
-    for (auto& [id, c] : impl_->connections) impl_->drop(id, *c);
+    if (impl_->connections.empty()) impl_->log("drop_connections: no connections");
+    for (auto& [id, c] : impl_->connections) {
+      impl_->log("drop_connections: closed the connection of " + impl_->session_of(id));
+      impl_->drop(id, *c);
+    }
   });
 }
 
 bool server::drop_session_connection(std::int64_t session_id) {
   return impl_->on_io([&] {
-    if (!impl_->handler) return false;
-    const auto c = impl_->handler->connection_of(session_id);
-    if (!c) return false;
-    const auto it = impl_->connections.find(*c);
-    if (it == impl_->connections.end()) return false;
-    impl_->drop(it->first, *it->second);
-    return true;
+    const auto c = impl_->handler ? impl_->handler->connection_of(session_id) : std::nullopt;
+    const auto it = c ? impl_->connections.find(*c) : impl_->connections.end();
+    const bool hit = it != impl_->connections.end();
+    impl_->log(std::string{"drop_session_connection: "} +
+               (hit ? "closed the connection of" : "no connection of") + " session 0x" +
+               hex(session_id));
+    if (hit) impl_->drop(it->first, *it->second);
+    return hit;
   });
 }
 
@@ -204,6 +304,61 @@ void server::reap_now() {
 
 std::int64_t server::last_zxid() const {
   return impl_->on_io([&] { return impl_->handler ? impl_->handler->last_zxid() : 0; });
+}
+
+std::vector<std::int64_t> server::sessions() const {
+  return impl_->on_io([&] {
+    std::vector<std::int64_t> ids;
+    if (impl_->handler)
+      for (const auto& [id, s] : impl_->handler->sessions().all()) ids.push_back(id);
+    return ids;
+  });
+}
+
+void server::stall_replies(std::chrono::milliseconds d) {
+  impl_->on_io([&] {
+    impl_->log("stall_replies: " + std::to_string(d.count()) + " ms");
+    impl_->gate.stall_for(d);
+  });
+}
+
+void server::delay_replies(std::chrono::milliseconds d) {
+  impl_->on_io([&] {
+    impl_->log("delay_replies: " + std::to_string(d.count()) + " ms");
+    impl_->gate.delay_by(d);
+  });
+}
+
+void server::refuse_connections(bool on) {
+  impl_->on_io([&] {
+    impl_->log(std::string{"refuse_connections: "} + (on ? "on" : "off"));
+    impl_->refusing = on;
+  });
+}
+
+void server::reject_next(int count, std::error_code code) {
+  const auto e = static_cast<error>(code.value());
+  if (code.category() != error_category() || !detail::server::is_server_error(e))
+    throw std::invalid_argument("reject_next: not a ZooKeeper server error: " + code.message());
+  impl_->on_io([&] {
+    if (!impl_->handler) throw std::logic_error("reject_next: the server is not started");
+    impl_->log("reject_next: the next " + std::to_string(count) + " requests -> " +
+               detail::server::error_name(e));
+    impl_->handler->reject_next(count, e,
+                                [i = impl_.get()](std::string line) { i->log(std::move(line)); });
+  });
+}
+
+void server::set_max_frame_size(std::int32_t bytes) {
+  impl_->on_io([&] {
+    impl_->max_frame = bytes > 0 ? bytes : impl_->options.max_buffer;
+    impl_->log("set_max_frame_size: " + std::to_string(impl_->max_frame) + " bytes");
+  });
+}
+
+std::vector<std::string> server::fault_log() const {
+  std::lock_guard lock{impl_->log_mutex};
+  return {impl_->fault_lines.begin(), impl_->fault_lines.end()};
 }
 
 }  // namespace zkpp

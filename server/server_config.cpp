@@ -101,7 +101,7 @@ std::optional<std::string> apply_zoo_cfg(std::string_view text, server_options& 
 }
 
 std::optional<std::string> parse_command_line(const std::vector<std::string>& args,
-                                              server_options& options) {
+                                              server_options& options, program_options& program) {
   if (args.size() % 2 != 0) return "missing value for " + args.back();
   for (std::size_t i = 0; i < args.size(); i += 2) {
     if (args[i] != "--config") continue;
@@ -114,9 +114,21 @@ std::optional<std::string> parse_command_line(const std::vector<std::string>& ar
   for (std::size_t i = 0; i < args.size(); i += 2) {
     if (args[i] == "--config") continue;
     if (!args[i].starts_with("--")) return "unexpected argument " + args[i];
+    if (args[i] == "--control-port") {
+      std::int64_t port = 0;
+      if (auto err = set_number(args[i], args[i + 1], 0, 65535, port)) return err;
+      program.control_port = static_cast<std::uint16_t>(port);
+      continue;
+    }
     if (auto err = apply(args[i], args[i + 1], options)) return err;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> parse_command_line(const std::vector<std::string>& args,
+                                              server_options& options) {
+  program_options ignored;
+  return parse_command_line(args, options, ignored);
 }
 
 }  // namespace zkpp::detail::server

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace zkpp {
@@ -21,6 +23,8 @@ struct server_options {
   std::vector<std::string> four_letter_whitelist{"srvr"};  // "*": all
   std::string super_digest{};  // "user:BASE64": that digest identity passes every ACL
   std::chrono::milliseconds reap_interval{60000};  // container / TTL cleanup period
+  // Hears each fault log line (see fault_log()) on the server's thread.
+  std::function<void(const std::string&)> on_fault{};
 };
 
 struct server_endpoint {
@@ -46,7 +50,7 @@ class server {
   std::string connect_string() const;  // "127.0.0.1:PORT"
   const server_options& options() const;
 
-  // Test hooks.
+  // Test hooks; expiring and dropping are logged as faults (see below).
   // Expires the session now, as if its timeout had passed: ephemerals are
   // deleted, watches fire, its connection is closed. False if unknown.
   bool expire_session(std::int64_t session_id);
@@ -58,6 +62,32 @@ class server {
   void reap_now();
   // The last zxid the server assigned.
   std::int64_t last_zxid() const;
+  // Ids of the live sessions, ascending.
+  std::vector<std::int64_t> sessions() const;
+
+  // Scriptable faults. Each one logs a line to fault_log() (and on_fault)
+  // when it is set and for everything it hits.
+  // Holds every reply and notification back for `d` from now (0: ends the
+  // stall); requests are still read and applied, and what was held leaves
+  // in order when the stall ends.
+  void stall_replies(std::chrono::milliseconds d);
+  // Sends every reply and notification `d` after it was produced, in order,
+  // until called with 0.
+  void delay_replies(std::chrono::milliseconds d);
+  // While on, new connections are accepted and closed at once.
+  void refuse_connections(bool on);
+  // Answers the next `count` client requests (positive xid: not pings, auth,
+  // handshakes or setWatches) with `code` in the reply header, without
+  // applying them. `code` must be a code ZooKeeper servers send (zkpp::error
+  // between system_error and throttled_op, not connection_loss); otherwise
+  // std::invalid_argument. A count of 0 cancels what is left.
+  void reject_next(int count, std::error_code code);
+  // Closes the connection of any client that sends a frame longer than
+  // `bytes`, as ZooKeeper does beyond jute.maxbuffer; 0 restores
+  // options().max_buffer.
+  void set_max_frame_size(std::int32_t bytes);
+  // Every fault line so far, oldest first.
+  std::vector<std::string> fault_log() const;
 
  private:
   struct impl;

@@ -67,5 +67,16 @@ TEST(server_config, rejects_unknown_flags_and_missing_values) {
   EXPECT_TRUE(parse_command_line({"--config", "/nonexistent/zoo.cfg"}, o));
 }
 
+TEST(server_config, control_port_is_a_program_option) {
+  server_options o;
+  program_options p;
+  EXPECT_FALSE(parse_command_line({"--control-port", "0", "--port", "7"}, o, p));
+  EXPECT_EQ(p.control_port, std::optional<std::uint16_t>{0});
+  EXPECT_EQ(o.port, 7);
+  EXPECT_EQ(parse_command_line({"--control-port", "70000"}, o, p),
+            "--control-port: not a number in [0, 65535]: 70000");
+  EXPECT_FALSE(parse_command_line({"--port", "8"}, o, p));
+}
+
 }  // namespace
 }  // namespace zkpp::detail::server

@@ -130,6 +130,13 @@ class raw_client {
 
   std::int32_t next_xid() { return ++xid_; }
 
+  // The next line of a line protocol, without its newline.
+  std::string read_line(const std::string& what) {
+    std::string line;
+    for (auto c = read_exact(1, what); c != "\n"; c = read_exact(1, what)) line += c;
+    return line;
+  }
+
  private:
   static std::string describe(opcode op) {
     return "the reply to opcode " + std::to_string(static_cast<int>(op));

@@ -69,6 +69,11 @@ class request_handler {
   bool expire_session(std::int64_t session_id);
   std::optional<connection_id> connection_of(std::int64_t session_id) const;
 
+  // A fault: answers the next `count` client requests (positive xid) with
+  // `err` instead of applying them, and tells `on_reject` about each one
+  // ("reject_next: session 0x1f GETD /x -> operation_timeout").
+  void reject_next(int count, error err, std::function<void(std::string)> on_reject);
+
   const server_options& options() const { return options_; }
   std::int64_t last_zxid() const { return zxid_; }
   const data_tree& tree() const { return tree_; }
@@ -133,6 +138,7 @@ class request_handler {
   void reply(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
              std::string body = {});
   void drop(connection_info& conn);
+  void reject(connection_info& conn, std::int32_t xid, std::int32_t type, std::string_view body);
   connection_info* find(connection_id c);
 
   server_options options_;
@@ -151,6 +157,9 @@ class request_handler {
   std::uint64_t packets_sent_ = 0;
   latency_stats latency_;
   std::int64_t request_started_ = 0;
+  int rejections_left_ = 0;
+  error rejection_ = error::ok;
+  std::function<void(std::string)> on_reject_;
 };
 
 }  // namespace zkpp::detail::server

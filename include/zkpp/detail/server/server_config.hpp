@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,8 +16,15 @@ namespace zkpp::detail::server {
 // as they do not change what a client observes. Returns an error message.
 std::optional<std::string> apply_zoo_cfg(std::string_view text, server_options& options);
 
+// What zkpp-server's command line sets besides the server's options.
+struct program_options {
+  std::optional<std::uint16_t> control_port;  // --control-port (0: a free port)
+};
+
 // zkpp-server's command line (without argv[0]); --config is read first so
 // that the other flags override it. Returns an error message.
+std::optional<std::string> parse_command_line(const std::vector<std::string>& args,
+                                              server_options& options, program_options& program);
 std::optional<std::string> parse_command_line(const std::vector<std::string>& args,
                                               server_options& options);
 
@@ -24,6 +32,7 @@ inline constexpr const char* usage =
     "usage: zkpp-server [--host ADDR] [--port N] [--tick-time MS] [--min-session-timeout MS]\n"
     "                   [--max-session-timeout MS] [--max-buffer BYTES]\n"
     "                   [--super-digest user:BASE64] [--reap-interval MS] [--config zoo.cfg]\n"
-    "                   [--extended-types-enabled true|false] [--4lw-whitelist cmd,cmd|*]\n";
+    "                   [--extended-types-enabled true|false] [--4lw-whitelist cmd,cmd|*]\n"
+    "                   [--control-port N]\n";
 
 }  // namespace zkpp::detail::server

@@ -49,6 +49,12 @@ class line_process {
   // output (the child exiting); returns whether it came.
   bool close(std::chrono::milliseconds deadline);
 
+  // For children that do not end with their input (servers): SIGTERM, then
+  // SIGKILL after `grace`; returns the wait status.
+  int stop(std::chrono::milliseconds grace = std::chrono::seconds{10}) {
+    return child_.stop(grace);
+  }
+
  private:
   // Reads what is available within `deadline`; sets eof_ at end of output.
   void fill(std::chrono::steady_clock::time_point deadline);
