@@ -48,11 +48,11 @@ void chapter(const std::string& title) {
 // in order by the narrator; a report that does not come in 30 s ends the tour.
 class reports {
  public:
+  // Notifies under the lock: the narrator may destroy this as soon as it
+  // has the last line.
   void push(std::string line) {
-    {
-      std::lock_guard lock{m_};
-      lines_.push_back(std::move(line));
-    }
+    std::lock_guard lock{m_};
+    lines_.push_back(std::move(line));
     cv_.notify_all();
   }
   std::string next(const std::string& what) {
