@@ -44,13 +44,7 @@ fi
 declare -A tool=([zkpp]="$build/bench/zkpp-bench" [c]="$build/bench/zkpp-c-bench")
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/zkpp-compare-XXXXXX")"
-stop_all() {
-  zkpp_stop_zkpp_server
-  zkpp_stop_zookeeper
-  rm -rf "$work"
-}
-trap stop_all EXIT
-trap 'exit 130' INT TERM
+zkpp_clean_up_on_exit "$work"
 
 # Peak resident set of a running process, in KiB.
 peak_rss_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }

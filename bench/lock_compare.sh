@@ -24,13 +24,7 @@ done
 cmake --build "$build" --target zkpp-bench zkpp-server -j "$(zkpp_jobs)"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/zkpp-lock-compare-XXXXXX")"
-stop_all() {
-  zkpp_stop_zkpp_server
-  zkpp_stop_zookeeper
-  rm -rf "$work"
-}
-trap stop_all EXIT
-trap 'exit 130' INT TERM
+zkpp_clean_up_on_exit "$work"
 
 jars=/usr/share/java
 classpath="$work/classes:$jars/curator-recipes.jar:$jars/slf4j-simple.jar"

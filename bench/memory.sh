@@ -24,13 +24,7 @@ cmake --build "$build" --target zkpp-memory-bench zkpp-server -j "$(zkpp_jobs)"
 tool="$build/bench/zkpp-memory-bench"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/zkpp-memory-XXXXXX")"
-stop_all() {
-  zkpp_stop_zkpp_server
-  zkpp_stop_zookeeper
-  rm -rf "$work"
-}
-trap stop_all EXIT
-trap 'exit 130' INT TERM
+zkpp_clean_up_on_exit "$work"
 
 zkpp_start_zkpp_server "$build/server/zkpp-server" "$work/zkpp-server.log"
 zkpp_log "starting Apache ZooKeeper (2 GiB heap for $znodes znodes)"

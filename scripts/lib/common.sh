@@ -155,3 +155,11 @@ zkpp_stop_zkpp_server() {
     ZKPP_SERVER_PID=""
   fi
 }
+
+# zkpp_clean_up_on_exit DIR: when the script ends, stops the servers that
+# zkpp_start_zookeeper / zkpp_start_zkpp_server started and removes DIR.
+zkpp_clean_up_on_exit() {
+  ZKPP_CLEAN_UP_DIR="$1"
+  trap 'zkpp_stop_zkpp_server; zkpp_stop_zookeeper; rm -rf "$ZKPP_CLEAN_UP_DIR"' EXIT
+  trap 'exit 130' INT TERM
+}

@@ -195,8 +195,7 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
   bool cut_next_ = false;
 };
 
-fault_proxy::fault_proxy(const std::string& upstream)
-    : impl_(std::make_shared<impl>(upstream)) {
+fault_proxy::fault_proxy(const std::string& upstream) : impl_(std::make_shared<impl>(upstream)) {
   impl_->start();
 }
 
