@@ -76,6 +76,9 @@ TEST(ensemble_fault, killing_the_connected_member_keeps_session_ephemerals_and_w
   EXPECT_EQ(r.path, root + "/tree/leaf");
 
   zk.close();
+  // `other` may be on a follower that has not applied the close yet: sync
+  // first, as any reader of another session's state must.
+  other.sync(root);
   EXPECT_FALSE(other.exists(root + "/eph"));
 }
 
