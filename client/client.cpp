@@ -2,8 +2,13 @@
 
 #include <asio/io_context.hpp>
 
-#include <future>
+#include <asio/bind_executor.hpp>
+#include <asio/system_executor.hpp>
+
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "client_impl.hpp"
@@ -73,6 +78,37 @@ auto or_throw(Call call, std::string_view what, std::string_view path = {}) {
     return r;
   }
 }
+
+// Where a blocking call waits, on the caller's stack. set() signals under
+// the lock, so the caller cannot return and destroy it before the completing
+// thread is done with it.
+template <class T>
+class sync_result {
+ public:
+  template <class... V>
+  void set(std::error_code ec, V&&... v) {
+    std::lock_guard lock{mutex_};
+    ec_ = ec;
+    if constexpr (sizeof...(V) > 0) value_.emplace(std::forward<V>(v)...);
+    done_ = true;
+    ready_.notify_one();
+  }
+
+  T wait(std::error_code& ec) {
+    std::unique_lock lock{mutex_};
+    ready_.wait(lock, [this] { return done_; });
+    ec = ec_;
+    if constexpr (!std::is_void_v<T>) return std::move(*value_);
+  }
+
+ private:
+  struct nothing {};
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  bool done_ = false;
+  std::error_code ec_;
+  std::optional<std::conditional_t<std::is_void_v<T>, nothing, T>> value_;
+};
 
 }  // namespace
 }  // namespace detail
@@ -152,19 +188,17 @@ T client::run_sync(std::error_code& ec, Start start) {
     ec = error::would_block_on_strand;
     return T{};
   }
+  // The completion runs inline wherever the reply is decoded (the client's
+  // strand), so waiting costs no allocation and no executor hop.
+  detail::sync_result<T> result;
   if constexpr (std::is_void_v<T>) {
-    std::promise<std::error_code> done;
-    auto result = done.get_future();
-    start([&done](std::error_code e) { done.set_value(e); });
-    ec = result.get();
+    start(asio::bind_executor(asio::system_executor{},
+                              [&result](std::error_code e) { result.set(e); }));
   } else {
-    std::promise<std::pair<std::error_code, T>> done;
-    auto result = done.get_future();
-    start([&done](std::error_code e, T v) { done.set_value({e, std::move(v)}); });
-    auto [e, v] = result.get();
-    ec = e;
-    return std::move(v);
+    start(asio::bind_executor(asio::system_executor{},
+                              [&result](std::error_code e, T v) { result.set(e, std::move(v)); }));
   }
+  return result.wait(ec);
 }
 
 void client::connect(std::error_code& ec) {

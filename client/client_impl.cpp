@@ -61,11 +61,11 @@ std::chrono::milliseconds backoff(std::size_t failures, std::minstd_rand& rng) {
 client_impl::client_impl(asio::any_io_executor ex, const client_options& options,
                          connect_string hosts)
     : strand_(asio::make_strand(ex)),
-      resolver_(strand_),
-      socket_(strand_),
-      tick_timer_(strand_),
-      connect_timer_(strand_),
-      lost_timer_(strand_),
+      resolver_(ex),
+      socket_(ex),
+      tick_timer_(ex),
+      connect_timer_(ex),
+      lost_timer_(ex),
       session_(make_session_config(options, hosts), &metrics_),
       hosts_(std::move(hosts)),
       session_timeout_(options.session_timeout),
@@ -200,12 +200,12 @@ void client_impl::on_state(session_state s) {
     case session_state::suspended:
       if (lost_after_session_timeout_) {
         lost_timer_.expires_after(session_.negotiated_timeout());
-        lost_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        lost_timer_.async_wait(on_strand([self = shared_from_this()](std::error_code ec) {
           if (ec || self->session_over() || self->session_.phase() == session::phase::connected)
             return;
           self->log(log_level::warning, "suspended for a whole session timeout: reporting lost");
           self->notify(session_state::lost);
-        });
+        }));
       }
       break;
     case session_state::connected:
@@ -265,43 +265,44 @@ void client_impl::start_attempt() {
   const auto gen = ++generation_;
   // A host gets its share of the session timeout to accept the connection.
   connect_timer_.expires_after(session_timeout_ / hosts_.hosts.size());
-  connect_timer_.async_wait([self = shared_from_this(), gen](std::error_code ec) {
+  connect_timer_.async_wait(on_strand([self = shared_from_this(), gen](std::error_code ec) {
     if (ec || gen != self->generation_ || self->transport_up_) return;
     self->last_failure_ = asio::error::timed_out;
     self->resolver_.cancel();
     self->close_transport();
-  });
+  }));
   resolver_.async_resolve(
       hp.host, hp.port,
-      [self = shared_from_this(), gen, host = hp.host](
-          std::error_code ec, asio::ip::tcp::resolver::results_type results) {
+      on_strand([self = shared_from_this(), gen, host = hp.host](
+                    std::error_code ec, asio::ip::tcp::resolver::results_type results) {
         if (gen != self->generation_) return;
         if (ec) {
           self->last_failure_ = ec;
           return self->attempt_failed();
         }
-        asio::async_connect(self->socket_, results,
-                            [self, gen, host](std::error_code ec, const asio::ip::tcp::endpoint&) {
-                              if (gen != self->generation_) return;
-                              if (ec) {
-                                self->last_failure_ = ec;
-                                return self->attempt_failed();
-                              }
-                              self->on_tcp_connected(host);
-                            });
-      });
+        asio::async_connect(
+            self->socket_, results,
+            self->on_strand([self, gen, host](std::error_code ec, const asio::ip::tcp::endpoint&) {
+              if (gen != self->generation_) return;
+              if (ec) {
+                self->last_failure_ = ec;
+                return self->attempt_failed();
+              }
+              self->on_tcp_connected(host);
+            }));
+      }));
 }
 
 void client_impl::on_tcp_connected(const std::string& host) {
   if (!tls_context_) return on_transport_up();
   tls_ =
       std::make_shared<asio::ssl::stream<asio::ip::tcp::socket>>(std::move(socket_), *tls_context_);
-  socket_ = asio::ip::tcp::socket{strand_};
+  socket_ = asio::ip::tcp::socket{resolver_.get_executor()};
   if (!is_ip_address(host)) SSL_set_tlsext_host_name(tls_->native_handle(), host.c_str());
   if (verify_hostname_) tls_->set_verify_callback(asio::ssl::host_name_verification{host});
   tls_->async_handshake(
       asio::ssl::stream_base::client,
-      [self = shared_from_this(), gen = generation_, tls = tls_](std::error_code ec) {
+      on_strand([self = shared_from_this(), gen = generation_, tls = tls_](std::error_code ec) {
         if (gen != self->generation_) return;
         if (ec) {
           self->log(log_level::warning, "TLS handshake failed: " + ec.message());
@@ -309,7 +310,7 @@ void client_impl::on_tcp_connected(const std::string& host) {
           return self->attempt_failed();
         }
         self->on_transport_up();
-      });
+      }));
 }
 
 void client_impl::close_transport() {
@@ -345,10 +346,10 @@ void client_impl::attempt_failed() {
                          : std::chrono::milliseconds{0};
   const auto gen = generation_;
   connect_timer_.expires_after(delay);
-  connect_timer_.async_wait([self = shared_from_this(), gen](std::error_code ec) {
+  connect_timer_.async_wait(on_strand([self = shared_from_this(), gen](std::error_code ec) {
     if (ec || gen != self->generation_) return;
     self->start_attempt();
-  });
+  }));
 }
 
 void client_impl::on_transport_up() {
@@ -364,8 +365,8 @@ void client_impl::on_transport_up() {
 }
 
 void client_impl::start_read() {
-  auto on_read = [self = shared_from_this(), gen = generation_, tls = tls_](std::error_code ec,
-                                                                            std::size_t n) {
+  auto on_read = on_strand([self = shared_from_this(), gen = generation_, tls = tls_](
+                               std::error_code ec, std::size_t n) {
     if (gen != self->generation_) return;
     if (ec) return self->drop(error::connection_loss);
     if (auto err = self->session_.receive({self->read_buf_.data(), n}, session::clock::now()))
@@ -374,7 +375,7 @@ void client_impl::start_read() {
     if (self->session_over()) return self->drop(error::client_closed);
     self->flush();
     self->start_read();
-  };
+  });
   if (tls_)
     tls_->async_read_some(asio::buffer(read_buf_), std::move(on_read));
   else
@@ -384,16 +385,20 @@ void client_impl::start_read() {
 void client_impl::flush() {
   if (!transport_up_ || writing_ || session_.output().empty()) return;
   writing_ = true;
-  // The buffer lives in the completion: a stale write may finish after a reconnect.
-  auto buf = std::make_shared<std::string>(std::move(session_.output()));
+  // The buffer lives in the completion: a stale write may finish after a
+  // reconnect. A finished write hands it back for reuse, capacity and all.
+  auto buf = spare_write_buf_ ? std::move(spare_write_buf_) : std::make_shared<std::string>();
+  buf->swap(session_.output());
   session_.output().clear();
-  auto on_written = [self = shared_from_this(), buf, gen = generation_, tls = tls_](
-                        std::error_code ec, std::size_t) {
+  auto on_written = on_strand([self = shared_from_this(), buf, gen = generation_, tls = tls_](
+                                  std::error_code ec, std::size_t) {
     if (gen != self->generation_) return;
     self->writing_ = false;
     if (ec) return self->drop(error::connection_loss);
+    buf->clear();
+    self->spare_write_buf_ = buf;
     self->flush();
-  };
+  });
   if (tls_)
     asio::async_write(*tls_, asio::buffer(*buf), std::move(on_written));
   else
@@ -405,13 +410,14 @@ void client_impl::arm_timer() {
   timer_armed_at_ = at;
   if (at == session::clock::time_point::max()) return;
   tick_timer_.expires_at(at);
-  tick_timer_.async_wait([self = shared_from_this(), gen = generation_](std::error_code ec) {
-    if (ec || gen != self->generation_) return;
-    self->timer_armed_at_ = session::clock::time_point::max();
-    if (auto err = self->session_.tick(session::clock::now())) return self->drop(err);
-    self->flush();
-    self->arm_timer();
-  });
+  tick_timer_.async_wait(
+      on_strand([self = shared_from_this(), gen = generation_](std::error_code ec) {
+        if (ec || gen != self->generation_) return;
+        self->timer_armed_at_ = session::clock::time_point::max();
+        if (auto err = self->session_.tick(session::clock::now())) return self->drop(err);
+        self->flush();
+        self->arm_timer();
+      }));
 }
 
 void client_impl::drop(std::error_code why) {

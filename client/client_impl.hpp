@@ -1,6 +1,7 @@
 #pragma once
 
 #include <asio/any_io_executor.hpp>
+#include <asio/bind_executor.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/stream.hpp>
@@ -24,7 +25,8 @@ namespace zkpp::detail {
 
 // Drives a `session` over TCP with Asio: resolves and connects to the hosts
 // of the connect string in turn, moves bytes between socket and session, and
-// runs the session's clock. Everything runs on one strand.
+// runs the session's clock. Everything runs on one strand: handlers are bound
+// to it, and the I/O objects are only touched from it.
 class client_impl : public std::enable_shared_from_this<client_impl> {
  public:
   client_impl(asio::any_io_executor ex, const client_options& options, connect_string hosts);
@@ -64,6 +66,13 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   bool session_over() const;
   void log(log_level level, const std::string& text) const;
   void notify(session_state s);
+  // Runs a completion on the strand. The I/O objects themselves use the
+  // plain executor: an any_io_executor holding a strand does not fit its
+  // small buffer, so every operation would allocate to copy it.
+  template <class F>
+  auto on_strand(F f) {
+    return asio::bind_executor(strand_, std::move(f));
+  }
 
   asio::strand<asio::any_io_executor> strand_;
   asio::ip::tcp::resolver resolver_;
@@ -97,6 +106,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   bool shut_down_ = false;
   std::uint64_t generation_ = 0;  // bumped per transport; stale completions compare it
   std::array<char, 64 * 1024> read_buf_{};
+  std::shared_ptr<std::string> spare_write_buf_;  // see flush()
 
   std::vector<std::unique_ptr<reply_handler>> connect_waiters_;
   // By subscription id; ordered, so listeners are told in the order added.

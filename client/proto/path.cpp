@@ -49,9 +49,16 @@ bool is_valid_path(std::string_view path, bool sequential) noexcept {
   std::size_t segment_start = 1;
   while (i < path.size()) {
     const std::size_t at = i;
-    const auto cp = next_code_point(path, i);
-    if (!cp || *cp == 0 || forbidden(*cp)) return false;
-    if (*cp == '/' && at > 0) {
+    const auto byte = static_cast<unsigned char>(path[i]);
+    // Paths are nearly always ASCII: decode only what is not.
+    if (byte >= 0x80) {
+      const auto cp = next_code_point(path, i);
+      if (!cp || forbidden(*cp)) return false;
+      continue;
+    }
+    ++i;
+    if (forbidden(byte)) return false;
+    if (byte == '/' && at > 0) {
       const auto segment = path.substr(segment_start, at - segment_start);
       if (segment.empty() || segment == "." || segment == "..") return false;
       segment_start = at + 1;
