@@ -92,6 +92,21 @@ std::string run(zkpp::server& srv, const std::vector<std::string>& w) {
     srv.reject_next(*count, *code);
     return "ok";
   }
+  if ((cmd == "stop-member" || cmd == "start-member" || cmd == "lag" || cmd == "catch-up") &&
+      arity(1)) {
+    const auto m = number<std::size_t>(w[1]);
+    if (!m || *m >= srv.members())
+      return "error not a member (0.." + std::to_string(srv.members() - 1) + "): " + w[1];
+    if (cmd == "stop-member")
+      srv.stop_member(*m);
+    else if (cmd == "start-member")
+      srv.start_member(*m);
+    else if (cmd == "lag")
+      srv.lag_member(*m);
+    else
+      srv.catch_up_member(*m);
+    return "ok";
+  }
   if (cmd == "max-frame" && arity(1)) {
     const auto bytes = number<std::int32_t>(w[1]);
     if (!bytes || *bytes < 0) return "error not a size in bytes: " + w[1];

@@ -67,14 +67,14 @@ std::string connection_line(const connection_info& c, bool details) {
   return out + ")\n";
 }
 
-std::string server_summary(const request_handler& s) {
+std::string server_summary(const request_handler& s, std::string_view mode) {
   const auto& l = s.latency();
   return "Latency min/avg/max: " + std::to_string(l.min) + "/" + average(l) + "/" +
          std::to_string(l.max) + "\nReceived: " + std::to_string(s.packets_received()) +
          "\nSent: " + std::to_string(s.packets_sent()) +
          "\nConnections: " + std::to_string(s.connections().size()) + "\nOutstanding: 0\nZxid: 0x" +
-         hex(s.last_zxid()) +
-         "\nMode: standalone\nNode count: " + std::to_string(s.tree().node_count()) + "\n";
+         hex(s.last_zxid()) + "\nMode: " + std::string{mode} +
+         "\nNode count: " + std::to_string(s.tree().node_count()) + "\n";
 }
 
 std::size_t open_descriptors() {
@@ -86,13 +86,13 @@ std::size_t open_descriptors() {
   return n;
 }
 
-std::string mntr(const request_handler& s) {
+std::string mntr(const request_handler& s, std::string_view mode) {
   const auto& l = s.latency();
   rlimit limit{};
   getrlimit(RLIMIT_NOFILE, &limit);
   const std::pair<const char*, std::string> rows[] = {
       {"zk_version", version()},
-      {"zk_server_state", "standalone"},
+      {"zk_server_state", std::string{mode}},
       {"zk_ephemerals_count", std::to_string(s.tree().ephemeral_count())},
       {"zk_num_alive_connections", std::to_string(s.connections().size())},
       {"zk_avg_latency", average(l)},
@@ -219,23 +219,24 @@ bool is_four_letter_word(std::string_view cmd) {
   return std::find(known.begin(), known.end(), cmd) != known.end();
 }
 
-std::string four_letter_reply(const request_handler& s, std::string_view cmd) {
+std::string four_letter_reply(const request_handler& s, std::string_view cmd,
+                              std::string_view mode) {
   if (!whitelisted(s.options(), cmd))
     return std::string{cmd} + " is not executed because it is not in the whitelist.\n";
   if (cmd == "ruok") return "imok";
   if (cmd == "isro") return "rw";
-  if (cmd == "srvr") return "Zookeeper version: " + version() + "\n" + server_summary(s);
+  if (cmd == "srvr") return "Zookeeper version: " + version() + "\n" + server_summary(s, mode);
   if (cmd == "stat") {
     std::string out = "Zookeeper version: " + version() + "\nClients:\n";
     for (const auto& [id, c] : s.connections()) out += connection_line(c, false);
-    return out + "\n" + server_summary(s);
+    return out + "\n" + server_summary(s, mode);
   }
   if (cmd == "cons") {
     std::string out;
     for (const auto& [id, c] : s.connections()) out += connection_line(c, true);
     return out + "\n";
   }
-  if (cmd == "mntr") return mntr(s);
+  if (cmd == "mntr") return mntr(s, mode);
   if (cmd == "dump") return dump(s);
   if (cmd == "wchs") return watch_summary(s);
   if (cmd == "wchc") return watches_by_session(s);

@@ -106,6 +106,21 @@ bool has_no_path(std::int32_t type) {
   }
 }
 
+// What a follower forwards to the leader and answers only once it has
+// applied everything up to it: writes, and sync.
+bool goes_through_leader(std::int32_t type) {
+  switch (static_cast<opcode>(type)) {
+    case opcode::set_acl:
+    case opcode::reconfig:
+    case opcode::close_session:
+    case opcode::multi:
+    case opcode::sync:
+      return true;
+    default:
+      return is_write_op(type);
+  }
+}
+
 bool is_read_op(std::int32_t type) {
   return type == static_cast<std::int32_t>(opcode::get_data) ||
          type == static_cast<std::int32_t>(opcode::get_children);
@@ -132,7 +147,8 @@ request_handler::request_handler(server_options options, output_sink& out, serve
       out_(out),
       clock_(std::move(clock)),
       sessions_(options_.tick_time.count(), std::random_device{}() * 0x100000001ULL,
-                clock_.wall_ms()) {
+                clock_.wall_ms()),
+      members_(options_.members) {
   const auto tick = static_cast<std::int32_t>(options_.tick_time.count());
   min_timeout_ = options_.min_session_timeout.count() > 0
                      ? static_cast<std::int32_t>(options_.min_session_timeout.count())
@@ -148,9 +164,11 @@ connection_info* request_handler::find(connection_id c) {
   return it == connections_.end() ? nullptr : &it->second;
 }
 
-void request_handler::connection_opened(connection_id c, std::string address, std::uint16_t port) {
+void request_handler::connection_opened(connection_id c, std::string address, std::uint16_t port,
+                                        std::size_t member) {
   auto& conn = connections_[c];
   conn.id = c;
+  conn.member = member;
   conn.identities.push_back({"ip", address});
   conn.address = std::move(address);
   conn.port = port;
@@ -189,6 +207,8 @@ void request_handler::send(connection_info& conn, std::string f) {
 
 void request_handler::reply(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
                             std::string body) {
+  // A lagging member's replies carry the zxid it has applied.
+  zxid = std::min(zxid, members_.zxid(conn.member, zxid));
   const proto::reply_header h{xid, zxid, static_cast<std::int32_t>(err)};
   const auto elapsed = std::max<std::int64_t>(0, clock_.steady_ms() - request_started_);
   conn.last_zxid = zxid;
@@ -207,7 +227,10 @@ void request_handler::deliver(const std::vector<notification>& notes) {
     const proto::reply_header h{proto::xid::notification, -1, 0};
     const proto::watcher_event e{static_cast<std::int32_t>(n.type),
                                  static_cast<std::int32_t>(keeper_state::sync_connected), n.path};
-    send(*conn, frame(h, encode(e)));
+    if (members_.lagging(conn->member))
+      members_.hold(conn->member, conn->id, frame(h, encode(e)));
+    else
+      send(*conn, frame(h, encode(e)));
   }
 }
 
@@ -259,7 +282,13 @@ void request_handler::handle_connect(connection_info& conn, std::string_view pay
   std::optional<bool> read_only;
   if (r.remaining() > 0) r.get(read_only.emplace());
   // A client that has seen a newer state than ours must try another server.
-  if (req.last_zxid_seen > zxid_) return drop(conn);
+  if (const auto ours = members_.zxid(conn.member, zxid_); req.last_zxid_seen > ours) {
+    if (on_member_event_ && members_.lagging(conn.member))
+      on_member_event_("lag_member: member " + std::to_string(conn.member) + " refused session 0x" +
+                       hex(req.session_id) + ", which has seen zxid 0x" + hex(req.last_zxid_seen) +
+                       " (member at 0x" + hex(ours) + ")");
+    return drop(conn);
+  }
   const auto timeout = std::clamp(req.time_out, min_timeout_, max_timeout_);
   const auto respond = [&](std::int32_t to, std::int64_t sid, std::string passwd) {
     std::string body = encode(proto::connect_response{0, to, sid, std::move(passwd)});
@@ -299,6 +328,7 @@ void request_handler::handle_request(connection_info& conn, std::string_view pay
   conn.last_op = op_tag(h.type);
   if (h.type != static_cast<std::int32_t>(opcode::ping)) conn.last_cxid = h.xid;
   if (h.xid > 0 && rejections_left_ > 0) return reject(conn, h.xid, h.type, body);
+  if (goes_through_leader(h.type)) catch_up_member(conn.member);
   if (is_write_op(h.type)) return handle_write(conn, h.xid, h.type, body);
   switch (static_cast<opcode>(h.type)) {
     case opcode::ping:
@@ -691,7 +721,7 @@ std::string_view trim(std::string_view s) {
 
 error request_handler::find_permitted(const connection_info& conn, std::string_view path,
                                       std::int32_t perm, const node*& n) const {
-  n = tree_.find(path);
+  n = view(conn).find(path);
   if (!n) return error::no_node;
   return permitted(*n->acl, perm, conn.identities) ? error::ok : error::no_auth;
 }
@@ -706,7 +736,7 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       err = with_request<proto::exists_request>(body, [&](auto& req) {
         // The watch is set even when the node does not exist.
         if (req.watch) watches_.data.add(req.path, conn.id, watch_mode::standard);
-        n = tree_.find(req.path);
+        n = view(conn).find(req.path);
         if (!n) return error::no_node;
         out = encode(proto::exists_response{n->stat()});
         return error::ok;
@@ -750,7 +780,7 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       err = with_request<proto::get_ephemerals_request>(body, [&](auto& req) {
         const auto trimmed = trim(req.prefix_path);
         proto::get_ephemerals_response rsp;
-        for (const auto& path : tree_.ephemerals(conn.session_id))
+        for (const auto& path : view(conn).ephemerals(conn.session_id))
           if (trimmed.empty() || trimmed == "/" || path.starts_with(req.prefix_path))
             rsp.ephemerals.push_back(path);
         out = encode(rsp);
@@ -761,7 +791,8 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       err = with_request<proto::get_all_children_number_request>(body, [&](auto& req) {
         const auto e = find_permitted(conn, req.path, perms::read, n);
         if (e == error::ok)
-          out = encode(proto::get_all_children_number_response{tree_.descendant_count(req.path)});
+          out = encode(
+              proto::get_all_children_number_response{view(conn).descendant_count(req.path)});
         return e;
       });
       break;
@@ -800,7 +831,7 @@ void request_handler::handle_set_watches(connection_info& conn, std::int32_t xid
   const auto rearm = [&](const std::vector<std::string>& paths, watch_index& index,
                          std::int64_t node::*changed_at, event_type changed) {
     for (const auto& path : paths) {
-      const auto* n = tree_.find(path);
+      const auto* n = view(conn).find(path);
       if (!n)
         note(event_type::node_deleted, path);
       else if (n->*changed_at > req.relative_zxid)
@@ -811,7 +842,7 @@ void request_handler::handle_set_watches(connection_info& conn, std::int32_t xid
   };
   rearm(req.data_watches, watches_.data, &node::mzxid, event_type::node_data_changed);
   for (const auto& path : req.exist_watches) {
-    if (tree_.find(path))
+    if (view(conn).find(path))
       note(event_type::node_created, path);
     else
       watches_.data.add(path, conn.id, watch_mode::standard);
@@ -889,13 +920,29 @@ void request_handler::reap() {
   }
 }
 
+const data_tree& request_handler::view(const connection_info& conn) const {
+  return members_.tree(conn.member, tree_);
+}
+
+void request_handler::lag_member(std::size_t m) {
+  members_.lag(m, tree_, zxid_);
+}
+
+void request_handler::catch_up_member(std::size_t m) {
+  for (auto& [to, f] : members_.catch_up(m))
+    if (auto* conn = find(to)) send(*conn, std::move(f));
+}
+
 std::optional<std::string> request_handler::four_letter_word(connection_id c, std::uint32_t word) {
   const char text[4] = {static_cast<char>(word >> 24), static_cast<char>(word >> 16),
                         static_cast<char>(word >> 8), static_cast<char>(word)};
   const std::string_view cmd{text, 4};
   if (!is_four_letter_word(cmd)) return std::nullopt;
-  if (auto* conn = find(c)) ++conn->received;
-  return four_letter_reply(*this, cmd);
+  auto* conn = find(c);
+  if (conn) ++conn->received;
+  const auto member = conn ? conn->member : 0;
+  const char* mode = members_.size() == 1 ? "standalone" : member == 0 ? "leader" : "follower";
+  return four_letter_reply(*this, cmd, mode);
 }
 
 }  // namespace zkpp::detail::server

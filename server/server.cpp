@@ -126,27 +126,62 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
     handler->connection_closed(id);
   }
 
-  void accept() {
-    acceptor->async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-      if (!ec) {
-        std::error_code remote_ec;
-        const auto remote = socket.remote_endpoint(remote_ec);
-        if (!remote_ec && refusing) {
-          log("refuse_connections: closed the connection from " + remote.address().to_string() +
-              ":" + std::to_string(remote.port()));
-          socket.shutdown(asio::ip::tcp::socket::shutdown_both, remote_ec);
-          socket.close(remote_ec);
-        } else if (!remote_ec) {
-          const auto id = next_id++;
-          auto c = std::make_shared<connection>(std::move(socket), id, *this);
-          connections.emplace(id, c);
-          handler->connection_opened(id, remote.address().to_string(), remote.port());
-          c->start();
-        }
-      }
-      accept();
-    });
+  // Binds member m's port (the one it had before, when it had one).
+  void listen(std::size_t m) {
+    auto& l = listeners.at(m);
+    const std::uint16_t wanted = l.port != 0         ? l.port
+                                 : options.port == 0 ? 0
+                                                     : static_cast<std::uint16_t>(options.port + m);
+    const asio::ip::tcp::endpoint ep{asio::ip::make_address(options.host), wanted};
+    l.acceptor.emplace(io);
+    l.acceptor->open(ep.protocol());
+    l.acceptor->set_option(asio::socket_base::reuse_address{true});
+    l.acceptor->bind(ep);
+    l.acceptor->listen();
+    // Set once, before the server's thread runs: other threads read it.
+    if (l.port == 0) l.port = l.acceptor->local_endpoint().port();
+  }
+
+  void accept(std::size_t m) {
+    auto& l = listeners[m];
+    l.acceptor->async_accept(
+        [this, m, gen = l.generation](std::error_code ec, asio::ip::tcp::socket socket) {
+          // A member stopped (and maybe started again) since: not this accept's.
+          if (ec == asio::error::operation_aborted || gen != listeners[m].generation) return;
+          if (!ec) {
+            std::error_code remote_ec;
+            const auto remote = socket.remote_endpoint(remote_ec);
+            if (!remote_ec && refusing) {
+              log("refuse_connections: closed the connection from " + remote.address().to_string() +
+                  ":" + std::to_string(remote.port()));
+              socket.shutdown(asio::ip::tcp::socket::shutdown_both, remote_ec);
+              socket.close(remote_ec);
+            } else if (!remote_ec) {
+              const auto id = next_id++;
+              auto c = std::make_shared<connection>(std::move(socket), id, *this);
+              connections.emplace(id, c);
+              handler->connection_opened(id, remote.address().to_string(), remote.port(), m);
+              c->start();
+            }
+          }
+          accept(m);
+        });
+  }
+
+  void stop_listening(std::size_t m) {
+    auto& l = listeners.at(m);
+    if (!l.acceptor) return;
+    ++l.generation;
+    std::error_code ec;
+    l.acceptor->close(ec);
+    l.acceptor.reset();
+  }
+
+  std::size_t member_index(std::size_t m) const {
+    if (m >= listeners.size())
+      throw std::out_of_range("no member " + std::to_string(m) + " in an ensemble of " +
+                              std::to_string(listeners.size()));
+    return m;
   }
 
   // Session expiry runs at tick boundaries, like ZooKeeper's ExpiryQueue.
@@ -187,7 +222,12 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   server_options options;
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-  std::optional<asio::ip::tcp::acceptor> acceptor;
+  struct listener {
+    std::optional<asio::ip::tcp::acceptor> acceptor;  // empty while the member is stopped
+    std::uint16_t port = 0;
+    std::uint64_t generation = 0;  // bumped when it stops
+  };
+  std::vector<listener> listeners{std::max<std::size_t>(1, options.members)};
   asio::steady_timer tick_timer{io};
   asio::steady_timer reap_timer{io};
   std::map<connection_id, std::shared_ptr<connection>> connections;
@@ -216,15 +256,12 @@ server::~server() {
 void server::start() {
   auto& i = *impl_;
   if (i.started) throw std::logic_error("zkpp::server already started");
-  const asio::ip::tcp::endpoint ep{asio::ip::make_address(i.options.host), i.options.port};
-  i.acceptor.emplace(i.io);
-  i.acceptor->open(ep.protocol());
-  i.acceptor->set_option(asio::socket_base::reuse_address{true});
-  i.acceptor->bind(ep);
-  i.acceptor->listen();
-  i.options.port = i.acceptor->local_endpoint().port();
+  if (i.options.members == 0) throw std::invalid_argument("zkpp::server needs at least one member");
+  for (std::size_t m = 0; m < i.listeners.size(); ++m) i.listen(m);
+  i.options.port = i.listeners[0].port;
   i.handler = std::make_unique<request_handler>(i.options, i);
-  i.accept();
+  i.handler->on_member_event([&i](std::string line) { i.log(std::move(line)); });
+  for (std::size_t m = 0; m < i.listeners.size(); ++m) i.accept(m);
   i.schedule_tick();
   i.schedule_reap();
   i.started = true;
@@ -236,8 +273,7 @@ void server::stop() {
   if (!i.started) return;
   i.started = false;
   asio::post(i.io, [&i] {
-    std::error_code ec;
-    i.acceptor->close(ec);
+    for (std::size_t m = 0; m < i.listeners.size(); ++m) i.stop_listening(m);
     i.tick_timer.cancel();
     i.reap_timer.cancel();
     i.gate.cancel();
@@ -257,7 +293,74 @@ std::uint16_t server::port() const {
 }
 
 std::string server::connect_string() const {
-  return impl_->options.host + ":" + std::to_string(port());
+  std::string out;
+  for (std::size_t m = 0; m < members(); ++m) out += (m == 0 ? "" : ",") + member_connect_string(m);
+  return out;
+}
+
+std::size_t server::members() const {
+  return impl_->listeners.size();
+}
+
+std::uint16_t server::member_port(std::size_t m) const {
+  return impl_->listeners.at(impl_->member_index(m)).port;
+}
+
+std::string server::member_connect_string(std::size_t m) const {
+  return impl_->options.host + ":" + std::to_string(member_port(m));
+}
+
+void server::stop_member(std::size_t m) {
+  impl_->member_index(m);
+  impl_->on_io([&] {
+    auto& i = *impl_;
+    i.log("stop_member: member " + std::to_string(m) + " (port " +
+          std::to_string(i.listeners[m].port) + ")");
+    i.stop_listening(m);
+    std::vector<connection_id> hit;
+    for (const auto& [id, info] : i.handler->connections())
+      if (info.member == m) hit.push_back(id);
+    for (const auto id : hit)
+      if (const auto it = i.connections.find(id); it != i.connections.end()) {
+        i.log("stop_member: closed the connection of " + i.session_of(id));
+        i.drop(id, *it->second);
+      }
+  });
+}
+
+void server::start_member(std::size_t m) {
+  impl_->member_index(m);
+  impl_->on_io([&] {
+    auto& i = *impl_;
+    if (i.listeners[m].acceptor) return;
+    i.handler->catch_up_member(m);
+    i.listen(m);
+    i.accept(m);
+    i.log("start_member: member " + std::to_string(m) + " (port " +
+          std::to_string(i.listeners[m].port) + ")");
+  });
+}
+
+void server::lag_member(std::size_t m) {
+  impl_->member_index(m);
+  impl_->on_io([&] {
+    impl_->handler->lag_member(m);
+    impl_->log("lag_member: member " + std::to_string(m) + " stays at zxid 0x" +
+               hex(impl_->handler->member_zxid(m)));
+  });
+}
+
+void server::catch_up_member(std::size_t m) {
+  impl_->member_index(m);
+  impl_->on_io([&] {
+    impl_->handler->catch_up_member(m);
+    impl_->log("catch_up_member: member " + std::to_string(m));
+  });
+}
+
+std::int64_t server::member_zxid(std::size_t m) const {
+  impl_->member_index(m);
+  return impl_->on_io([&] { return impl_->handler ? impl_->handler->member_zxid(m) : 0; });
 }
 
 const server_options& server::options() const {

@@ -51,6 +51,9 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, s
   if (key == "clientPort" || key == "--port") {
     if (auto err = set_number(key, value, 0, 65535, n)) return err;
     o.port = static_cast<std::uint16_t>(n);
+  } else if (key == "--members") {
+    if (auto err = set_number(key, value, 1, 16, n)) return err;
+    o.members = static_cast<std::size_t>(n);
   } else if (key == "clientPortAddress" || key == "--host") {
     o.host = trim(value);
   } else if (key == "tickTime" || key == "--tick-time") {

@@ -15,6 +15,10 @@ namespace zkpp {
 struct server_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: pick a free port
+  // Members of an in-process ensemble over one replicated state, each with
+  // its own client port: member i listens on port + i (every one on a free
+  // port when port is 0). See stop_member() and lag_member().
+  std::size_t members = 1;
   std::chrono::milliseconds tick_time{2000};
   std::chrono::milliseconds min_session_timeout{0};        // 0: 2 × tick_time
   std::chrono::milliseconds max_session_timeout{0};        // 0: 20 × tick_time
@@ -45,9 +49,11 @@ class server {
   void start();
   void stop();
 
+  // Member 0's address and port.
   server_endpoint endpoint() const;
   std::uint16_t port() const;
-  std::string connect_string() const;  // "127.0.0.1:PORT"
+  // Every member: "127.0.0.1:PORT" for one, "127.0.0.1:P0,127.0.0.1:P1,..."
+  std::string connect_string() const;
   const server_options& options() const;
 
   // Test hooks; expiring and dropping are logged as faults (see below).
@@ -88,6 +94,28 @@ class server {
   void set_max_frame_size(std::int32_t bytes);
   // Every fault line so far, oldest first.
   std::vector<std::string> fault_log() const;
+
+  // The ensemble (server_options::members); members are numbered from 0 and
+  // an index out of range throws std::out_of_range. Member 0 reports itself
+  // as the leader in `srvr`, the others as followers; all share one history
+  // and one session table, so a session moves between members freely.
+  std::size_t members() const;
+  std::uint16_t member_port(std::size_t m) const;
+  std::string member_connect_string(std::size_t m) const;  // "127.0.0.1:PORT"
+  // Closes member m's port and its clients' connections, as a crash of it
+  // would; they reconnect to other members and keep their sessions.
+  void stop_member(std::size_t m);
+  // Serves member m's port again, caught up with the ensemble.
+  void start_member(std::size_t m);
+  // Member m stops applying the history: its reads see the state as of now
+  // and its clients' watch notifications are held back, until it catches up
+  // by catch_up_member(m) or when one of its clients syncs or writes (which,
+  // as in ZooKeeper, goes through the leader). A client that has seen a
+  // newer zxid than the member's is refused by it and tries another.
+  void lag_member(std::size_t m);
+  void catch_up_member(std::size_t m);
+  // The last zxid member m has applied.
+  std::int64_t member_zxid(std::size_t m) const;
 
  private:
   struct impl;

@@ -1,11 +1,15 @@
-// A real 3-member Apache ZooKeeper ensemble: kill the member the client is
-// connected to; the client moves to another member within its session.
+// A 3-member ensemble: kill the member the client is connected to; the
+// client moves to another member within its session. Runs against a real
+// Apache ZooKeeper ensemble and against zkpp::server's in-process members,
+// with the same expectations.
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "../integration/waiting.hpp"
 #include "zkpp/client.hpp"
+#include "zkpp/server.hpp"
 #include "zkpp/test/apache_zookeeper_ensemble.hpp"
 #include "zkpp/test/backend.hpp"
 #include "zkpp/test/require.hpp"
@@ -15,10 +19,64 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(ensemble_fault, killing_the_connected_member_keeps_session_ephemerals_and_watches) {
-  ZKPP_REQUIRE_APACHE_ZOOKEEPER();
-  apache_zookeeper_ensemble ensemble;
-  ensemble.start();
+// What the test needs of an ensemble, whichever kind.
+class ensemble_under_test {
+ public:
+  virtual ~ensemble_under_test() = default;
+  virtual std::size_t size() const = 0;
+  virtual std::string connect_string() const = 0;
+  virtual std::string member_connect_string(std::size_t i) const = 0;
+  virtual std::string mode(std::size_t i) = 0;
+  // As abruptly as the ensemble allows: SIGKILL, or closing the member's port
+  // and connections at once.
+  virtual void kill_member(std::size_t i) = 0;
+};
+
+class apache_ensemble final : public ensemble_under_test {
+ public:
+  apache_ensemble() { zk_.start(); }
+  std::size_t size() const override { return zk_.size(); }
+  std::string connect_string() const override { return zk_.connect_string(); }
+  std::string member_connect_string(std::size_t i) const override {
+    return zk_.member_connect_string(i);
+  }
+  std::string mode(std::size_t i) override { return zk_.mode(i); }
+  void kill_member(std::size_t i) override { zk_.kill_member(i); }
+
+ private:
+  apache_zookeeper_ensemble zk_;
+};
+
+class zkpp_ensemble final : public ensemble_under_test {
+ public:
+  zkpp_ensemble() { server_.start(); }
+  std::size_t size() const override { return server_.members(); }
+  std::string connect_string() const override { return server_.connect_string(); }
+  std::string member_connect_string(std::size_t i) const override {
+    return server_.member_connect_string(i);
+  }
+  std::string mode(std::size_t i) override { return i == 0 ? "leader" : "follower"; }
+  void kill_member(std::size_t i) override { server_.stop_member(i); }
+
+ private:
+  server server_{{.port = 0, .members = 3}};
+};
+
+class ensemble_fault : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::unique_ptr<ensemble_under_test> start_ensemble() {
+    if (GetParam() == "zkpp") return std::make_unique<zkpp_ensemble>();
+    return std::make_unique<apache_ensemble>();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(kinds, ensemble_fault, ::testing::Values("zookeeper", "zkpp"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(ensemble_fault, killing_the_connected_member_keeps_session_ephemerals_and_watches) {
+  if (GetParam() == "zookeeper") ZKPP_REQUIRE_APACHE_ZOOKEEPER();
+  const auto started = start_ensemble();
+  auto& ensemble = *started;
 
   recorder<session_state> states;
   client zk{{.connect_string = ensemble.connect_string(), .session_timeout = 6000ms}};

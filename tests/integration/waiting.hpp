@@ -54,9 +54,10 @@ class recorder {
     return v;
   }
 
-  // Skips values until one equal to `wanted` arrives; fails the test naming
-  // `what` when the deadline (for the whole wait) passes first.
-  void skip_until(const T& wanted, const std::string& what,
+  // Skips values until one satisfying `pred` arrives and returns it; fails
+  // the test naming `what` when the deadline (for the whole wait) passes first.
+  template <class Pred>
+  T next_matching(Pred pred, const std::string& what,
                   std::chrono::milliseconds deadline = default_deadline) const {
     const auto until = std::chrono::steady_clock::now() + deadline;
     std::unique_lock lock{state_->mutex};
@@ -64,10 +65,16 @@ class recorder {
       if (!state_->cv.wait_until(lock, until, [&] { return !state_->items.empty(); }))
         throw std::runtime_error("timed out after " + std::to_string(deadline.count()) +
                                  " ms waiting for " + what);
-      const bool found = state_->items.front() == wanted;
+      T v = std::move(state_->items.front());
       state_->items.pop_front();
-      if (found) return;
+      if (pred(v)) return v;
     }
+  }
+
+  // Skips values until one equal to `wanted` arrives.
+  void skip_until(const T& wanted, const std::string& what,
+                  std::chrono::milliseconds deadline = default_deadline) const {
+    next_matching([&](const T& v) { return v == wanted; }, what, deadline);
   }
 
   std::size_t size() const {

@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "../integration/waiting.hpp"
@@ -22,9 +23,9 @@ using namespace std::chrono_literals;
 class control_port_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<line_process>(
-        std::vector<std::string>{ZKPP_SERVER_BINARY, "--port", "0", "--control-port", "0"},
-        dir_ / "zkpp-server.log");
+    std::vector<std::string> args{ZKPP_SERVER_BINARY, "--port", "0", "--control-port", "0"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    server_ = std::make_unique<line_process>(args, dir_ / "zkpp-server.log");
     connect_string_ =
         server_->expect_prefix("zkpp-server listening on ", "the client address", default_deadline);
     const auto control = server_->expect_prefix(
@@ -48,6 +49,7 @@ class control_port_test : public ::testing::Test {
     return control_->read_line("the answer to '" + line + "'");
   }
 
+  std::vector<std::string> extra_args_;
   std::filesystem::path dir_ = make_temp_dir("zkpp-control-port");
   std::unique_ptr<line_process> server_;
   std::string connect_string_;
@@ -116,6 +118,52 @@ TEST_F(control_port_test, BadCommandsAnswerWithAnError) {
   EXPECT_EQ(control_->read_line("the expire line"), "expire_session: no session 0x1");
   EXPECT_EQ(control_->read_line("the drop line"),
             "drop_session_connection: no connection of session 0x1");
+}
+
+class control_port_ensemble_test : public control_port_test {
+ protected:
+  control_port_ensemble_test() { extra_args_ = {"--members", "3"}; }
+};
+
+TEST_F(control_port_ensemble_test, MembersStopStartLagAndCatchUp) {
+  const auto& hosts = connect_string_;
+  std::vector<std::string> members;
+  for (std::size_t at = 0; at < hosts.size();) {
+    const auto end = std::min(hosts.find(',', at), hosts.size());
+    members.push_back(hosts.substr(at, end - at));
+    at = end + 1;
+  }
+  ASSERT_EQ(members.size(), 3u) << hosts;
+  client writer{{.connect_string = members[0]}};
+  client reader{{.connect_string = members[1]}};
+  await(writer.async_connect(asio::use_future), "connect to member 0");
+  await(reader.async_connect(asio::use_future), "connect to member 1");
+
+  EXPECT_EQ(command("lag 1"), "ok");
+  writer.create("/while-lagging", "");
+  EXPECT_FALSE(reader.exists("/while-lagging"));
+  EXPECT_EQ(command("catch-up 1"), "ok");
+  EXPECT_TRUE(reader.exists("/while-lagging"));
+
+  recorder<session_state> states;
+  client mover{{.connect_string = hosts}};
+  mover.on_state(states.pusher());
+  await(mover.async_connect(asio::use_future), "connect to the ensemble");
+  EXPECT_EQ(states.next("connected"), session_state::connected);
+  const auto home = mover.connected_server();
+  const auto index =
+      std::to_string(std::find(members.begin(), members.end(), home) - members.begin());
+  EXPECT_EQ(command("stop-member " + index), "ok");
+  EXPECT_EQ(states.next("suspended by 'stop-member'"), session_state::suspended);
+  EXPECT_EQ(states.next("reconnected to another member"), session_state::reconnected);
+  EXPECT_NE(mover.connected_server(), home);
+  EXPECT_EQ(command("start-member " + index), "ok");
+  client back{{.connect_string = home}};
+  await(back.async_connect(asio::use_future), "connect to the restarted member");
+  EXPECT_TRUE(back.exists("/while-lagging"));
+
+  EXPECT_EQ(command("lag 3"), "error not a member (0..2): 3");
+  EXPECT_EQ(command("stop-member one"), "error not a member (0..2): one");
 }
 
 }  // namespace

@@ -7,10 +7,10 @@
 #include <asio/use_future.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 #include "../integration/waiting.hpp"
+#include "fault_lines.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/server.hpp"
 
@@ -18,12 +18,6 @@ namespace zkpp::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string session_hex(std::int64_t id) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(id));
-  return buf;
-}
 
 class fault_api_test : public ::testing::Test {
  protected:
@@ -36,15 +30,7 @@ class fault_api_test : public ::testing::Test {
   }
 
   // The next fault log line containing `part`, skipping others (pings, ...).
-  std::string await_fault(const std::string& part) {
-    const auto until = std::chrono::steady_clock::now() + default_deadline;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          until - std::chrono::steady_clock::now());
-      auto line = faults_.next("a fault log line containing '" + part + "'", std::max(left, 1ms));
-      if (line.find(part) != std::string::npos) return line;
-    }
-  }
+  std::string await_fault(const std::string& part) { return next_fault_line(faults_, part); }
 
   recorder<std::string> faults_;
   server server_{{.port = 0, .on_fault = faults_.pusher()}};

@@ -24,6 +24,7 @@ struct connection_info {
   connection_id id = 0;
   std::string address;
   std::uint16_t port = 0;
+  std::size_t member = 0;       // the ensemble member it came through
   std::int64_t session_id = 0;  // 0 until the handshake succeeded
   std::int32_t timeout_ms = 0;
   std::vector<zkpp::id> identities;  // ip:<address>, then digest / super from auth packets

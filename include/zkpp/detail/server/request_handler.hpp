@@ -10,6 +10,7 @@
 
 #include "zkpp/detail/server/connection_info.hpp"
 #include "zkpp/detail/server/data_tree.hpp"
+#include "zkpp/detail/server/member_views.hpp"
 #include "zkpp/detail/server/session_table.hpp"
 #include "zkpp/detail/server/watch_table.hpp"
 #include "zkpp/error.hpp"
@@ -53,7 +54,9 @@ class request_handler {
   request_handler(server_options options, output_sink& out,
                   server_clock clock = server_clock::system());
 
-  void connection_opened(connection_id c, std::string address, std::uint16_t port);
+  // `member`: which member of the ensemble accepted it (see member_views).
+  void connection_opened(connection_id c, std::string address, std::uint16_t port,
+                         std::size_t member = 0);
   // One frame's payload (without the length prefix).
   void frame_received(connection_id c, std::string_view payload);
   void connection_closed(connection_id c);
@@ -74,8 +77,21 @@ class request_handler {
   // ("reject_next: session 0x1f GETD /x -> operation_timeout").
   void reject_next(int count, error err, std::function<void(std::string)> on_reject);
 
+  // Ensemble members (server_options::members). A lagging member answers
+  // reads from the state it stopped at and holds its clients' notifications
+  // until it catches up: at catch_up_member(), or when one of its clients
+  // syncs or writes (which goes through the leader). Clients that have seen
+  // a newer zxid than a lagging member's are refused, as ZooKeeper does.
+  void lag_member(std::size_t m);
+  void catch_up_member(std::size_t m);
+  bool member_lagging(std::size_t m) const { return members_.lagging(m); }
+  std::int64_t member_zxid(std::size_t m) const { return members_.zxid(m, zxid_); }
+  // Hears what the members' lag does to clients (refusals), for the fault log.
+  void on_member_event(std::function<void(std::string)> f) { on_member_event_ = std::move(f); }
+
   const server_options& options() const { return options_; }
   std::int64_t last_zxid() const { return zxid_; }
+  std::size_t members() const { return members_.size(); }
   const data_tree& tree() const { return tree_; }
   const session_table& sessions() const { return sessions_; }
   const watch_table& watches() const { return watches_; }
@@ -140,6 +156,8 @@ class request_handler {
   void drop(connection_info& conn);
   void reject(connection_info& conn, std::int32_t xid, std::int32_t type, std::string_view body);
   connection_info* find(connection_id c);
+  // The tree as the connection's member has applied it.
+  const data_tree& view(const connection_info& conn) const;
 
   server_options options_;
   output_sink& out_;
@@ -160,6 +178,8 @@ class request_handler {
   int rejections_left_ = 0;
   error rejection_ = error::ok;
   std::function<void(std::string)> on_reject_;
+  member_views members_;
+  std::function<void(std::string)> on_member_event_;
 };
 
 }  // namespace zkpp::detail::server

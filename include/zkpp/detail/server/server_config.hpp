@@ -33,6 +33,8 @@ inline constexpr const char* usage =
     "                   [--max-session-timeout MS] [--max-buffer BYTES]\n"
     "                   [--super-digest user:BASE64] [--reap-interval MS] [--config zoo.cfg]\n"
     "                   [--extended-types-enabled true|false] [--4lw-whitelist cmd,cmd|*]\n"
-    "                   [--control-port N]\n";
+    "                   [--control-port N] [--members N]\n"
+    "  --members N: an in-process ensemble of N members on ports PORT..PORT+N-1\n"
+    "               (free ports with --port 0), one line each in the connect string\n";
 
 }  // namespace zkpp::detail::server
