@@ -929,8 +929,48 @@ void request_handler::lag_member(std::size_t m) {
 }
 
 void request_handler::catch_up_member(std::size_t m) {
+  if (!members_.lagging(m)) return;
+  auto missed = missed_while_lagging(m);
   for (auto& [to, f] : members_.catch_up(m))
     if (auto* conn = find(to)) send(*conn, std::move(f));
+  deliver(missed);
+}
+
+// Standard watches set through lagging member m on nodes that changed after
+// the member stopped but before the watch was set: the member's clients saw
+// the old state, and a ZooKeeper follower fires these when it applies the
+// change. (A watch set before the lag that is still armed saw no change.)
+std::vector<notification> request_handler::missed_while_lagging(std::size_t m) {
+  const auto& frozen = members_.tree(m, tree_);
+  std::vector<notification> notes;
+  const auto consume = [&](watch_index& index, bool children) {
+    std::vector<std::pair<std::string, watcher_id>> fired;
+    for (const auto& [path, watchers] : index.by_path()) {
+      const auto* before = frozen.find(path);
+      const auto* now = tree_.find(path);
+      const bool recreated = before && now && before->czxid != now->czxid;
+      auto type = event_type::none;
+      if ((before && !now) || recreated)
+        type = event_type::node_deleted;
+      else if (!before && now && !children)
+        type = event_type::node_created;
+      else if (before && now && !children && before->mzxid != now->mzxid)
+        type = event_type::node_data_changed;
+      else if (before && now && children && before->pzxid != now->pzxid)
+        type = event_type::node_children_changed;
+      if (type == event_type::none) continue;
+      for (const auto& [w, mode] : watchers) {
+        const auto* conn = find(w);
+        if (mode != watch_mode::standard || !conn || conn->member != m) continue;
+        notes.push_back({w, type, path});
+        fired.emplace_back(path, w);
+      }
+    }
+    for (const auto& [path, w] : fired) index.remove(path, w);
+  };
+  consume(watches_.data, false);
+  consume(watches_.child, true);
+  return notes;
 }
 
 std::optional<std::string> request_handler::four_letter_word(connection_id c, std::uint32_t word) {

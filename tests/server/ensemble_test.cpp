@@ -131,6 +131,38 @@ TEST_F(ensemble_test, ALaggingMemberServesAPrefixUntilItsClientSyncs) {
   EXPECT_TRUE(reader->exists("/y"));
 }
 
+TEST_F(ensemble_test, WatchesSetOnALaggingMemberFireWhenItCatchesUp) {
+  auto writer = connect(ensemble_.member_connect_string(0));
+  auto reader = connect(ensemble_.member_connect_string(1));
+  writer->create("/config", "v0");
+  writer->create("/gone", "");
+  ensemble_.lag_member(1);
+  writer->set_data("/config", "v1");
+  writer->create("/config/child", "");
+  writer->create("/new", "");
+  writer->remove("/gone");
+
+  // Set after those changes, on the state from before them.
+  event_recorder data, children, created, deleted, quiet;
+  EXPECT_EQ(reader->get_data("/config", record_into(data)).data, "v0");
+  EXPECT_TRUE(reader->get_children("/config", record_into(children)).empty());
+  EXPECT_FALSE(reader->exists("/new", record_into(created)));
+  EXPECT_TRUE(reader->exists("/gone", record_into(deleted)));
+  EXPECT_FALSE(reader->exists("/quiet-later", record_into(quiet)));
+
+  ensemble_.catch_up_member(1);
+  EXPECT_EQ(data.next("NodeDataChanged of /config").type, event_type::node_data_changed);
+  EXPECT_EQ(children.next("NodeChildrenChanged of /config").type,
+            event_type::node_children_changed);
+  EXPECT_EQ(created.next("NodeCreated of /new").type, event_type::node_created);
+  EXPECT_EQ(deleted.next("NodeDeleted of /gone").type, event_type::node_deleted);
+  // Fired once: the watches were consumed.
+  writer->set_data("/config", "v2");
+  writer->create("/quiet-later", "");
+  EXPECT_EQ(quiet.next("NodeCreated of /quiet-later").type, event_type::node_created);
+  EXPECT_EQ(data.size(), 0u);
+}
+
 TEST_F(ensemble_test, AWriteThroughALaggingMemberCatchesItUp) {
   auto writer = connect(ensemble_.member_connect_string(0));
   auto lagging = connect(ensemble_.member_connect_string(2));

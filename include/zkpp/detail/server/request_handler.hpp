@@ -158,6 +158,7 @@ class request_handler {
   connection_info* find(connection_id c);
   // The tree as the connection's member has applied it.
   const data_tree& view(const connection_info& conn) const;
+  std::vector<notification> missed_while_lagging(std::size_t m);
 
   server_options options_;
   output_sink& out_;
