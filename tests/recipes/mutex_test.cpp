@@ -197,11 +197,14 @@ TEST_F(mutex_test, WaiterWhoseNodeVanishesQueuesAgain) {
   await_children(path("lock"), 2, "the waiter queued");
   for (const auto& child : admin_->get_children(path("lock")))
     if (path("lock/" + child) != holder.lock_node()) admin_->remove(path("lock/" + child));
-  await_children(path("lock"), 1, "the waiter's node deleted");
-  // The waiter watches only its predecessor, so it finds out when that goes.
+  // The waiter finds out when its predecessor goes (or at once, if the node
+  // went before it had looked at the queue) and queues again.
   holder.unlock();
   await(std::move(acquired), "the lock after queueing again");
   EXPECT_TRUE(waiter.is_held());
+  EXPECT_EQ(admin_->get_children(path("lock")),
+            std::vector<std::string>{waiter.lock_node().substr(path("lock/").size())})
+      << "the waiter left a node behind";
   waiter.unlock();
 }
 
