@@ -26,7 +26,8 @@ class selector_core : public std::enable_shared_from_this<selector_core> {
       : zk_(zk),
         lock_(zk, path, {.revoke = options.revoke, .data = id}),
         callback_(std::move(callback)),
-        auto_requeue_(options.auto_requeue) {}
+        auto_requeue_(options.auto_requeue),
+        on_callback_error_(std::move(options.on_callback_error)) {}
 
   void subscribe() {
     lock_.on_revoked([weak = weak_from_this()](session_state) {
@@ -93,6 +94,7 @@ class selector_core : public std::enable_shared_from_this<selector_core> {
           callback_(l);
         } catch (...) {
           // Ends the turn like a return, as Curator does with a throwing takeLeadership.
+          if (on_callback_error_) on_callback_error_(std::current_exception());
         }
       }
       turn->finish();
@@ -153,6 +155,7 @@ class selector_core : public std::enable_shared_from_this<selector_core> {
   mutex lock_;
   const leader_callback callback_;
   const bool auto_requeue_;
+  const std::function<void(std::exception_ptr)> on_callback_error_;
   mutable std::mutex m_;
   std::condition_variable cv_;
   bool started_ = false;

@@ -137,6 +137,23 @@ TEST_F(leader_selector_test, LeaderWhoseCallbackReturnsHandsOverAndCanRequeue) {
   EXPECT_EQ(events_.next("b's requeued turn"), "b");
 }
 
+TEST_F(leader_selector_test, ThrowingCallbackEndsItsTurnAndIsReported) {
+  recorder<std::string> errors;
+  const auto report = [errors](std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      errors.push(x.what());
+    }
+  };
+  contend("a", [](leadership&) { throw std::runtime_error("a failed while leading"); },
+          {.on_callback_error = report});
+  EXPECT_EQ(errors.next("a's exception"), "a failed while leading");
+  contend("b", [turns = events_](leadership&) { turns.push("b"); });
+  EXPECT_EQ(events_.next("b leads after a's failed turn"), "b");
+  EXPECT_FALSE(selector("a").has_leadership());
+}
+
 TEST_F(leader_selector_test, CloseCancelsTheRunningCallbackAndTheNextTakesOver) {
   // The leader's work: a timer started on io_, bound to the leadership's slot.
   auto callback = [this](leadership& l) {

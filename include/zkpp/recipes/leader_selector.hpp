@@ -4,6 +4,7 @@
 // queue on an InterProcessMutex layout, so zkpp and Curator selectors on one
 // path take turns leading between them.
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,6 +22,10 @@ struct leader_selector_options {
   revoke_on revoke = revoke_on::suspended;
   // Queue again each time leadership ends (Curator's autoRequeue()).
   bool auto_requeue = false;
+  // Hears what the leader callback threw, on the selector's thread; the turn
+  // ends as if the callback had returned. Curator logs these; without this
+  // handler they are dropped.
+  std::function<void(std::exception_ptr)> on_callback_error{};
 };
 
 namespace detail {
