@@ -1,6 +1,5 @@
 #include "connection.hpp"
 
-#include <asio/read.hpp>
 #include <asio/write.hpp>
 
 namespace zkpp::detail::server {
@@ -11,63 +10,74 @@ connection::connection(asio::ip::tcp::socket socket, connection_id id, connectio
 void connection::start() {
   std::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay{true}, ec);
-  read_length();
+  read_more();
 }
 
-void connection::read_length() {
-  asio::async_read(socket_, asio::buffer(length_),
-                   [self = shared_from_this()](std::error_code ec, std::size_t) {
-                     if (ec) return self->read_failed();
-                     if (self->closing_) return self->read_length();
-                     const auto& b = self->length_;
-                     const auto word = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 |
-                                       std::uint32_t{b[2]} << 8 | std::uint32_t{b[3]};
-                     // A four-letter word is recognised only before the handshake.
-                     if (std::exchange(self->first_, false)) {
-                       if (auto reply = self->events_.first_word(self->id_, word)) {
-                         self->send(std::move(*reply));
-                         self->close_after_flush();
-                         return self->read_length();
-                       }
-                     }
-                     const auto length = static_cast<std::int32_t>(word);
-                     // ZooKeeper drops the connection, without a reply, on a bad length.
-                     if (!self->events_.frame_length_allowed(self->id_, length)) {
-                       self->close_now();
-                       return self->read_length();
-                     }
-                     self->read_payload(length);
-                   });
+void connection::read_more() {
+  socket_.async_read_some(asio::buffer(read_buf_),
+                          [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                            if (ec) return self->read_failed();
+                            // Once closing, input is read only to see the end of it.
+                            if (!self->closing_) {
+                              self->in_.append(self->read_buf_.data(), n);
+                              self->take_frames();
+                            }
+                            self->read_more();
+                          });
 }
 
-void connection::read_payload(std::int32_t length) {
-  payload_.resize(static_cast<std::size_t>(length));
-  asio::async_read(socket_, asio::buffer(payload_),
-                   [self = shared_from_this()](std::error_code ec, std::size_t) {
-                     if (ec) return self->read_failed();
-                     if (!self->closing_) self->events_.frame(self->id_, self->payload_);
-                     self->read_length();
-                   });
+void connection::take_frames() {
+  taking_ = true;
+  std::size_t at = 0;
+  while (!closing_ && in_.size() - at >= 4) {
+    const auto* b = reinterpret_cast<const unsigned char*>(in_.data() + at);
+    const auto word = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 |
+                      std::uint32_t{b[2]} << 8 | std::uint32_t{b[3]};
+    // A four-letter word is recognised only before the handshake.
+    if (std::exchange(first_, false)) {
+      if (auto reply = events_.first_word(id_, word)) {
+        send(std::move(*reply));
+        close_after_flush();
+        break;
+      }
+    }
+    const auto length = static_cast<std::int32_t>(word);
+    // ZooKeeper drops the connection, without a reply, on a bad length.
+    if (!events_.frame_length_allowed(id_, length)) {
+      close_now();
+      break;
+    }
+    if (in_.size() - at - 4 < static_cast<std::size_t>(length)) break;
+    events_.frame(id_, std::string_view{in_}.substr(at + 4, static_cast<std::size_t>(length)));
+    at += 4 + static_cast<std::size_t>(length);
+  }
+  if (closing_)
+    in_.clear();
+  else
+    in_.erase(0, at);
+  taking_ = false;
+  if (!writing_) write_next();
 }
 
 void connection::send(std::string frame) {
   if (!socket_.is_open()) return;
-  queue_.push_back(std::move(frame));
-  if (!writing_) write_next();
+  pending_ += frame;
+  if (!writing_ && !taking_) write_next();
 }
 
 void connection::write_next() {
-  if (queue_.empty()) {
+  if (pending_.empty()) {
     if (closing_) shut();
     return;
   }
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(queue_.front()),
+  out_.swap(pending_);
+  pending_.clear();
+  asio::async_write(socket_, asio::buffer(out_),
                     [self = shared_from_this()](std::error_code ec, std::size_t) {
                       self->writing_ = false;
-                      self->queue_.pop_front();
                       if (ec) {
-                        self->queue_.clear();
+                        self->pending_.clear();
                         self->shut();
                       } else {
                         self->write_next();
@@ -81,13 +91,13 @@ void connection::write_next() {
 
 void connection::close_after_flush() {
   closing_ = true;
-  if (!writing_) shut();
+  if (!writing_ && !taking_) write_next();
 }
 
 void connection::close_now() {
   closing_ = true;
-  // The frame being written stays alive until its write completes.
-  queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
+  // What is being written stays alive (in out_) until its write completes.
+  pending_.clear();
   shut();
 }
 

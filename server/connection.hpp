@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,7 +31,9 @@ class connection_events {
 };
 
 // One client socket: reads length-prefixed frames, writes queued frames in
-// order, closes after a flush or at once.
+// order, closes after a flush or at once. A pipelining client costs few
+// system calls: every frame that one read brought in is handled, and the
+// replies they produced leave in one write.
 class connection : public std::enable_shared_from_this<connection> {
  public:
   connection(asio::ip::tcp::socket socket, connection_id id, connection_events& events);
@@ -43,8 +44,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void close_now();
 
  private:
-  void read_length();
-  void read_payload(std::int32_t length);
+  void read_more();
+  void take_frames();
   void write_next();
   void read_failed();
   void shut();
@@ -52,10 +53,12 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::ip::tcp::socket socket_;
   connection_id id_;
   connection_events& events_;
-  std::array<unsigned char, 4> length_{};
-  std::string payload_;
-  std::deque<std::string> queue_;
+  std::array<char, 64 * 1024> read_buf_{};
+  std::string in_;       // received bytes not yet handled
+  std::string pending_;  // frames to send after the write under way
+  std::string out_;      // the write under way
   bool first_ = true;
+  bool taking_ = false;  // handling frames: replies wait to leave together
   bool writing_ = false;
   bool closing_ = false;
   bool read_done_ = false;
