@@ -28,7 +28,7 @@ if ((quick)); then
   ops_list=(get set syncget) windows=(1 256) clients_list=(1) sizes=(100)
   ops_w1=3000 ops_wide=30000 time_limit=30
 else
-  ops_list=(get set create syncget) windows=(1 16 256) clients_list=(1 8) sizes=(100 10240)
+  ops_list=(syncget get set create) windows=(1 16 256) clients_list=(1 8) sizes=(100 10240)
   ops_w1=20000 ops_wide=100000 time_limit=60
 fi
 callgrind_ops=(1000 3000)  # instructions per op = difference / (3000 - 1000)
