@@ -1,7 +1,5 @@
 #pragma once
 
-#include <asio/ip/tcp.hpp>
-
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -10,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "client_stream.hpp"
 #include "zkpp/detail/server/connection_info.hpp"
 
 namespace zkpp::detail::server {
@@ -31,11 +30,11 @@ class connection_events {
   ~connection_events() = default;
 };
 
-// One client socket: reads length-prefixed frames, writes queued frames in
-// order, closes after a flush or at once.
+// One client connection (plain or TLS): reads length-prefixed frames,
+// writes queued frames in order, closes after a flush or at once.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(asio::ip::tcp::socket socket, connection_id id, connection_events& events);
+  connection(client_stream stream, connection_id id, connection_events& events);
 
   void start();
   void send(std::string frame);
@@ -49,7 +48,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void read_failed();
   void shut();
 
-  asio::ip::tcp::socket socket_;
+  client_stream stream_;
   connection_id id_;
   connection_events& events_;
   std::array<unsigned char, 4> length_{};

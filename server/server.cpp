@@ -15,12 +15,14 @@
 
 #include "connection.hpp"
 #include "reply_gate.hpp"
+#include "tls_context.hpp"
 #include "zkpp/detail/server/error_names.hpp"
 #include "zkpp/detail/server/hex.hpp"
 #include "zkpp/detail/server/request_handler.hpp"
 
 namespace zkpp {
 
+using detail::server::client_stream;
 using detail::server::connection;
 using detail::server::connection_id;
 using detail::server::hex;
@@ -39,6 +41,17 @@ std::int32_t frame_xid(const std::string& frame) {
   std::uint32_t v = 0;
   for (std::size_t i = 4; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(frame[i]);
   return static_cast<std::int32_t>(v);
+}
+
+asio::ip::tcp::acceptor listen_on(asio::io_context& io, const std::string& host,
+                                  std::uint16_t port) {
+  const asio::ip::tcp::endpoint ep{asio::ip::make_address(host), port};
+  asio::ip::tcp::acceptor acceptor{io};
+  acceptor.open(ep.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address{true});
+  acceptor.bind(ep);
+  acceptor.listen();
+  return acceptor;
 }
 
 }  // namespace
@@ -126,9 +139,10 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
     handler->connection_closed(id);
   }
 
-  void accept() {
-    acceptor->async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+  // Accepts on the client port, or with `tls` on the secure port.
+  void accept(asio::ip::tcp::acceptor& on, asio::ssl::context* tls) {
+    on.async_accept([this, &on, tls](std::error_code ec, asio::ip::tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !on.is_open()) return;
       if (!ec) {
         std::error_code remote_ec;
         const auto remote = socket.remote_endpoint(remote_ec);
@@ -139,13 +153,15 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
           socket.close(remote_ec);
         } else if (!remote_ec) {
           const auto id = next_id++;
-          auto c = std::make_shared<connection>(std::move(socket), id, *this);
+          auto stream =
+              tls ? client_stream{std::move(socket), *tls} : client_stream{std::move(socket)};
+          auto c = std::make_shared<connection>(std::move(stream), id, *this);
           connections.emplace(id, c);
           handler->connection_opened(id, remote.address().to_string(), remote.port());
           c->start();
         }
       }
-      accept();
+      accept(on, tls);
     });
   }
 
@@ -188,6 +204,8 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::optional<asio::ip::tcp::acceptor> acceptor;
+  std::optional<asio::ssl::context> tls_context;
+  std::optional<asio::ip::tcp::acceptor> secure_acceptor;
   asio::steady_timer tick_timer{io};
   asio::steady_timer reap_timer{io};
   std::map<connection_id, std::shared_ptr<connection>> connections;
@@ -216,15 +234,17 @@ server::~server() {
 void server::start() {
   auto& i = *impl_;
   if (i.started) throw std::logic_error("zkpp::server already started");
-  const asio::ip::tcp::endpoint ep{asio::ip::make_address(i.options.host), i.options.port};
-  i.acceptor.emplace(i.io);
-  i.acceptor->open(ep.protocol());
-  i.acceptor->set_option(asio::socket_base::reuse_address{true});
-  i.acceptor->bind(ep);
-  i.acceptor->listen();
+  // TLS files are checked first, so that a bad one leaves no port bound.
+  if (i.options.tls) i.tls_context.emplace(detail::server::make_tls_context(*i.options.tls));
+  i.acceptor.emplace(listen_on(i.io, i.options.host, i.options.port));
   i.options.port = i.acceptor->local_endpoint().port();
+  if (i.tls_context) {
+    i.secure_acceptor.emplace(listen_on(i.io, i.options.host, i.options.tls->secure_port));
+    i.options.tls->secure_port = i.secure_acceptor->local_endpoint().port();
+  }
   i.handler = std::make_unique<request_handler>(i.options, i);
-  i.accept();
+  i.accept(*i.acceptor, nullptr);
+  if (i.secure_acceptor) i.accept(*i.secure_acceptor, &*i.tls_context);
   i.schedule_tick();
   i.schedule_reap();
   i.started = true;
@@ -238,6 +258,7 @@ void server::stop() {
   asio::post(i.io, [&i] {
     std::error_code ec;
     i.acceptor->close(ec);
+    if (i.secure_acceptor) i.secure_acceptor->close(ec);
     i.tick_timer.cancel();
     i.reap_timer.cancel();
     i.gate.cancel();
@@ -258,6 +279,15 @@ std::uint16_t server::port() const {
 
 std::string server::connect_string() const {
   return impl_->options.host + ":" + std::to_string(port());
+}
+
+std::uint16_t server::secure_port() const {
+  return impl_->options.tls ? impl_->options.tls->secure_port : 0;
+}
+
+std::string server::secure_connect_string() const {
+  if (!impl_->options.tls) return {};
+  return impl_->options.host + ":" + std::to_string(secure_port());
 }
 
 const server_options& server::options() const {
