@@ -5,14 +5,10 @@
 
 #include <asio/use_future.hpp>
 
-#include <sys/wait.h>
-
-#include <filesystem>
-
 #include "../integration/waiting.hpp"
 #include "raw_client.hpp"
+#include "server_program.hpp"
 #include "zkpp/client.hpp"
-#include "zkpp/test/line_process.hpp"
 
 namespace zkpp::test {
 namespace {
@@ -22,25 +18,9 @@ using namespace std::chrono_literals;
 class control_port_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<line_process>(
-        std::vector<std::string>{ZKPP_SERVER_BINARY, "--port", "0", "--control-port", "0"},
-        dir_ / "zkpp-server.log");
-    connect_string_ =
-        server_->expect_prefix("zkpp-server listening on ", "the client address", default_deadline);
-    const auto control = server_->expect_prefix(
-        "zkpp-server control on 127.0.0.1:", "the control port", default_deadline);
+    const auto control =
+        server_.expect_line("zkpp-server control on 127.0.0.1:", "the control port");
     control_ = std::make_unique<raw_client>(static_cast<std::uint16_t>(std::stoi(control)));
-  }
-
-  void TearDown() override {
-    control_.reset();
-    const int status = server_->stop();
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << "zkpp-server's wait status after SIGTERM: " << status << "\n"
-        << file_tail(dir_ / "zkpp-server.log");
-    server_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   std::string command(const std::string& line) {
@@ -48,9 +28,8 @@ class control_port_test : public ::testing::Test {
     return control_->read_line("the answer to '" + line + "'");
   }
 
-  std::filesystem::path dir_ = make_temp_dir("zkpp-control-port");
-  std::unique_ptr<line_process> server_;
-  std::string connect_string_;
+  server_program server_{{"--control-port", "0"}};
+  const std::string& connect_string_ = server_.connect_string();
   std::unique_ptr<raw_client> control_;
 };
 
