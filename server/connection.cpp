@@ -1,20 +1,21 @@
 #include "connection.hpp"
 
-#include <asio/write.hpp>
-
 namespace zkpp::detail::server {
 
-connection::connection(asio::ip::tcp::socket socket, connection_id id, connection_events& events)
-    : socket_(std::move(socket)), id_(id), events_(events) {}
+connection::connection(client_stream stream, connection_id id, connection_events& events)
+    : stream_(std::move(stream)), id_(id), events_(events) {}
 
 void connection::start() {
-  std::error_code ec;
-  socket_.set_option(asio::ip::tcp::no_delay{true}, ec);
-  read_more();
+  stream_.set_no_delay();
+  // A failed TLS handshake ends the connection like a failed read.
+  stream_.async_handshake([self = shared_from_this()](std::error_code ec) {
+    if (ec) return self->read_failed();
+    self->read_more();
+  });
 }
 
 void connection::read_more() {
-  socket_.async_read_some(asio::buffer(read_buf_),
+  stream_.async_read_some(asio::buffer(read_buf_),
                           [self = shared_from_this()](std::error_code ec, std::size_t n) {
                             if (ec) return self->read_failed();
                             // Once closing, input is read only to see the end of it.
@@ -60,7 +61,7 @@ void connection::take_frames() {
 }
 
 void connection::send(std::string frame) {
-  if (!socket_.is_open()) return;
+  if (!stream_.is_open()) return;
   pending_ += frame;
   if (!writing_ && !taking_) write_next();
 }
@@ -73,20 +74,20 @@ void connection::write_next() {
   writing_ = true;
   out_.swap(pending_);
   pending_.clear();
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this()](std::error_code ec, std::size_t) {
-                      self->writing_ = false;
-                      if (ec) {
-                        self->pending_.clear();
-                        self->shut();
-                      } else {
-                        self->write_next();
-                      }
-                      if (self->read_done_ && !self->writing_ && !self->finished_) {
-                        self->finished_ = true;
-                        self->events_.closed(self->id_);
-                      }
-                    });
+  stream_.async_write(asio::buffer(out_),
+                      [self = shared_from_this()](std::error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        if (ec) {
+                          self->pending_.clear();
+                          self->shut();
+                        } else {
+                          self->write_next();
+                        }
+                        if (self->read_done_ && !self->writing_ && !self->finished_) {
+                          self->finished_ = true;
+                          self->events_.closed(self->id_);
+                        }
+                      });
 }
 
 void connection::close_after_flush() {
@@ -102,9 +103,7 @@ void connection::close_now() {
 }
 
 void connection::shut() {
-  std::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  stream_.close();
 }
 
 void connection::read_failed() {

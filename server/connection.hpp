@@ -1,7 +1,5 @@
 #pragma once
 
-#include <asio/ip/tcp.hpp>
-
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -9,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "client_stream.hpp"
 #include "zkpp/detail/server/connection_info.hpp"
 
 namespace zkpp::detail::server {
@@ -30,13 +29,13 @@ class connection_events {
   ~connection_events() = default;
 };
 
-// One client socket: reads length-prefixed frames, writes queued frames in
-// order, closes after a flush or at once. A pipelining client costs few
-// system calls: every frame that one read brought in is handled, and the
-// replies they produced leave in one write.
+// One client connection (plain or TLS): reads length-prefixed frames,
+// writes queued frames in order, closes after a flush or at once. A
+// pipelining client costs few system calls: every frame that one read
+// brought in is handled, and the replies they produced leave in one write.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(asio::ip::tcp::socket socket, connection_id id, connection_events& events);
+  connection(client_stream stream, connection_id id, connection_events& events);
 
   void start();
   void send(std::string frame);
@@ -50,7 +49,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void read_failed();
   void shut();
 
-  asio::ip::tcp::socket socket_;
+  client_stream stream_;
   connection_id id_;
   connection_events& events_;
   std::array<char, 64 * 1024> read_buf_{};

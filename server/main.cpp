@@ -1,6 +1,7 @@
 // zkpp-server: the reference server as a program. Prints one line
 // "zkpp-server listening on ADDR:PORT" once it accepts connections (and
-// "zkpp-server control on 127.0.0.1:PORT" with --control-port), prints each
+// "zkpp-server secure on ADDR:PORT" with --secure-port, and "zkpp-server
+// control on 127.0.0.1:PORT" with --control-port), prints each
 // fault log line to stderr, and runs until SIGINT or SIGTERM.
 
 #include <csignal>
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
     std::optional<cfg::control_port> control;
     if (program.control_port) control.emplace(server, *program.control_port);
     std::printf("zkpp-server listening on %s\n", server.connect_string().c_str());
+    if (server.secure_port() != 0)
+      std::printf("zkpp-server secure on %s\n", server.secure_connect_string().c_str());
     if (control) std::printf("zkpp-server control on 127.0.0.1:%u\n", unsigned{control->port()});
     std::fflush(stdout);
     int sig = 0;

@@ -15,12 +15,14 @@
 
 #include "connection.hpp"
 #include "reply_gate.hpp"
+#include "tls_context.hpp"
 #include "zkpp/detail/server/error_names.hpp"
 #include "zkpp/detail/server/hex.hpp"
 #include "zkpp/detail/server/request_handler.hpp"
 
 namespace zkpp {
 
+using detail::server::client_stream;
 using detail::server::connection;
 using detail::server::connection_id;
 using detail::server::hex;
@@ -41,10 +43,29 @@ std::int32_t frame_xid(const std::string& frame) {
   return static_cast<std::int32_t>(v);
 }
 
+asio::ip::tcp::acceptor listen_on(asio::io_context& io, const std::string& host,
+                                  std::uint16_t port) {
+  const asio::ip::tcp::endpoint ep{asio::ip::make_address(host), port};
+  asio::ip::tcp::acceptor acceptor{io};
+  acceptor.open(ep.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address{true});
+  acceptor.bind(ep);
+  acceptor.listen();
+  return acceptor;
+}
+
 }  // namespace
 
 struct server::impl final : detail::server::output_sink, detail::server::connection_events {
   explicit impl(server_options o) : options(std::move(o)) {}
+
+  struct listener {
+    std::size_t member = 0;
+    asio::ssl::context* tls = nullptr;                // set on the secure port
+    std::optional<asio::ip::tcp::acceptor> acceptor;  // empty while stopped
+    std::uint16_t port = 0;
+    std::uint64_t generation = 0;  // bumped when it stops
+  };
 
   // output_sink
   void send(connection_id to, std::string frame) override {
@@ -126,28 +147,18 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
     handler->connection_closed(id);
   }
 
-  // Binds member m's port (the one it had before, when it had one).
-  void listen(std::size_t m) {
-    auto& l = listeners.at(m);
-    const std::uint16_t wanted = l.port != 0         ? l.port
-                                 : options.port == 0 ? 0
-                                                     : static_cast<std::uint16_t>(options.port + m);
-    const asio::ip::tcp::endpoint ep{asio::ip::make_address(options.host), wanted};
-    l.acceptor.emplace(io);
-    l.acceptor->open(ep.protocol());
-    l.acceptor->set_option(asio::socket_base::reuse_address{true});
-    l.acceptor->bind(ep);
-    l.acceptor->listen();
+  // Binds a listener to `wanted`, or to the port it had before if it had one.
+  void listen(listener& l, std::uint16_t wanted) {
+    l.acceptor.emplace(listen_on(io, options.host, l.port != 0 ? l.port : wanted));
     // Set once, before the server's thread runs: other threads read it.
     if (l.port == 0) l.port = l.acceptor->local_endpoint().port();
   }
 
-  void accept(std::size_t m) {
-    auto& l = listeners[m];
+  void accept(listener& l) {
     l.acceptor->async_accept(
-        [this, m, gen = l.generation](std::error_code ec, asio::ip::tcp::socket socket) {
-          // A member stopped (and maybe started again) since: not this accept's.
-          if (ec == asio::error::operation_aborted || gen != listeners[m].generation) return;
+        [this, &l, gen = l.generation](std::error_code ec, asio::ip::tcp::socket socket) {
+          // The listener stopped (and maybe started again) since: not this accept's.
+          if (ec == asio::error::operation_aborted || gen != l.generation) return;
           if (!ec) {
             std::error_code remote_ec;
             const auto remote = socket.remote_endpoint(remote_ec);
@@ -158,23 +169,31 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
               socket.close(remote_ec);
             } else if (!remote_ec) {
               const auto id = next_id++;
-              auto c = std::make_shared<connection>(std::move(socket), id, *this);
+              auto stream = l.tls ? client_stream{std::move(socket), *l.tls}
+                                  : client_stream{std::move(socket)};
+              auto c = std::make_shared<connection>(std::move(stream), id, *this);
               connections.emplace(id, c);
-              handler->connection_opened(id, remote.address().to_string(), remote.port(), m);
+              handler->connection_opened(id, remote.address().to_string(), remote.port(), l.member);
               c->start();
             }
           }
-          accept(m);
+          accept(l);
         });
   }
 
-  void stop_listening(std::size_t m) {
-    auto& l = listeners.at(m);
+  void stop_listening(listener& l) {
     if (!l.acceptor) return;
     ++l.generation;
     std::error_code ec;
     l.acceptor->close(ec);
     l.acceptor.reset();
+  }
+
+  // Member m's listeners: its client port, and for member 0 the secure port.
+  template <class F>
+  void for_each_listener_of(std::size_t m, F f) {
+    f(listeners.at(m));
+    if (m == 0 && secure) f(*secure);
   }
 
   std::size_t member_index(std::size_t m) const {
@@ -222,12 +241,15 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   server_options options;
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-  struct listener {
-    std::optional<asio::ip::tcp::acceptor> acceptor;  // empty while the member is stopped
-    std::uint16_t port = 0;
-    std::uint64_t generation = 0;  // bumped when it stops
-  };
-  std::vector<listener> listeners{std::max<std::size_t>(1, options.members)};
+  static std::vector<listener> make_listeners(std::size_t members) {
+    std::vector<listener> out(std::max<std::size_t>(1, members));
+    for (std::size_t m = 0; m < out.size(); ++m) out[m].member = m;
+    return out;
+  }
+  // The members' client ports, and member 0's secure port.
+  std::vector<listener> listeners = make_listeners(options.members);
+  std::optional<asio::ssl::context> tls_context;
+  std::optional<listener> secure;
   asio::steady_timer tick_timer{io};
   asio::steady_timer reap_timer{io};
   std::map<connection_id, std::shared_ptr<connection>> connections;
@@ -257,11 +279,22 @@ void server::start() {
   auto& i = *impl_;
   if (i.started) throw std::logic_error("zkpp::server already started");
   if (i.options.members == 0) throw std::invalid_argument("zkpp::server needs at least one member");
-  for (std::size_t m = 0; m < i.listeners.size(); ++m) i.listen(m);
+  // TLS files are checked first, so that a bad one leaves no port bound.
+  if (i.options.tls) i.tls_context.emplace(detail::server::make_tls_context(*i.options.tls));
+  for (std::size_t m = 0; m < i.listeners.size(); ++m)
+    i.listen(i.listeners[m],
+             i.options.port == 0 ? 0 : static_cast<std::uint16_t>(i.options.port + m));
   i.options.port = i.listeners[0].port;
+  if (i.tls_context) {
+    i.secure.emplace();
+    i.secure->tls = &*i.tls_context;
+    i.listen(*i.secure, i.options.tls->secure_port);
+    i.options.tls->secure_port = i.secure->port;
+  }
   i.handler = std::make_unique<request_handler>(i.options, i);
   i.handler->on_member_event([&i](std::string line) { i.log(std::move(line)); });
-  for (std::size_t m = 0; m < i.listeners.size(); ++m) i.accept(m);
+  for (auto& l : i.listeners) i.accept(l);
+  if (i.secure) i.accept(*i.secure);
   i.schedule_tick();
   i.schedule_reap();
   i.started = true;
@@ -273,7 +306,8 @@ void server::stop() {
   if (!i.started) return;
   i.started = false;
   asio::post(i.io, [&i] {
-    for (std::size_t m = 0; m < i.listeners.size(); ++m) i.stop_listening(m);
+    for (auto& l : i.listeners) i.stop_listening(l);
+    if (i.secure) i.stop_listening(*i.secure);
     i.tick_timer.cancel();
     i.reap_timer.cancel();
     i.gate.cancel();
@@ -316,7 +350,7 @@ void server::stop_member(std::size_t m) {
     auto& i = *impl_;
     i.log("stop_member: member " + std::to_string(m) + " (port " +
           std::to_string(i.listeners[m].port) + ")");
-    i.stop_listening(m);
+    i.for_each_listener_of(m, [&](impl::listener& l) { i.stop_listening(l); });
     std::vector<connection_id> hit;
     for (const auto& [id, info] : i.handler->connections())
       if (info.member == m) hit.push_back(id);
@@ -334,8 +368,10 @@ void server::start_member(std::size_t m) {
     auto& i = *impl_;
     if (i.listeners[m].acceptor) return;
     i.handler->catch_up_member(m);
-    i.listen(m);
-    i.accept(m);
+    i.for_each_listener_of(m, [&](impl::listener& l) {
+      i.listen(l, l.port);
+      i.accept(l);
+    });
     i.log("start_member: member " + std::to_string(m) + " (port " +
           std::to_string(i.listeners[m].port) + ")");
   });
@@ -361,6 +397,15 @@ void server::catch_up_member(std::size_t m) {
 std::int64_t server::member_zxid(std::size_t m) const {
   impl_->member_index(m);
   return impl_->on_io([&] { return impl_->handler ? impl_->handler->member_zxid(m) : 0; });
+}
+
+std::uint16_t server::secure_port() const {
+  return impl_->options.tls ? impl_->options.tls->secure_port : 0;
+}
+
+std::string server::secure_connect_string() const {
+  if (!impl_->options.tls) return {};
+  return impl_->options.host + ":" + std::to_string(secure_port());
 }
 
 const server_options& server::options() const {

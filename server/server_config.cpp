@@ -40,6 +40,11 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
+server_tls_options& tls(server_options& o) {
+  if (!o.tls) o.tls.emplace();
+  return *o.tls;
+}
+
 // One setting, by its zoo.cfg key or command-line flag.
 std::optional<std::string> apply(std::string_view key, std::string_view value, server_options& o) {
   std::int64_t n = 0;
@@ -79,6 +84,25 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, s
   } else if (key == "znode.container.checkIntervalMs" || key == "--reap-interval") {
     if (auto err = ms(o.reap_interval)) return err;
     if (o.reap_interval.count() == 0) return std::string{key} + ": must be positive";
+  } else if (key == "secureClientPort" || key == "--secure-port") {
+    if (auto err = set_number(key, value, 0, 65535, n)) return err;
+    tls(o).secure_port = static_cast<std::uint16_t>(n);
+  } else if (key == "--tls-cert") {
+    tls(o).cert_file = trim(value);
+  } else if (key == "--tls-key") {
+    tls(o).key_file = trim(value);
+  } else if (key == "ssl.keyStore.location" || key == "zookeeper.ssl.keyStore.location") {
+    // ZooKeeper's PEM key store: the key and the certificate in one file.
+    tls(o).cert_file = tls(o).key_file = trim(value);
+  } else if (key == "ssl.trustStore.location" || key == "zookeeper.ssl.trustStore.location" ||
+             key == "--tls-ca") {
+    tls(o).ca_file = trim(value);
+  } else if (key == "ssl.clientAuth" || key == "zookeeper.ssl.clientAuth" ||
+             key == "--tls-client-auth") {
+    const auto mode = trim(value);
+    if (mode != "need" && mode != "none")
+      return std::string{key} + ": need or none: " + std::string{mode};
+    tls(o).require_client_cert = mode == "need";
   } else if (key.starts_with("--")) {
     return "unknown option " + std::string{key};
   }

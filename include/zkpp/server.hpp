@@ -4,20 +4,33 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
 namespace zkpp {
 
+// The reference server's TLS client port (ZooKeeper's secureClientPort),
+// served through OpenSSL next to the plain port. Files are PEM.
+struct server_tls_options {
+  std::uint16_t secure_port = 0;     // 0: pick a free port
+  std::string cert_file{};           // the server's certificate (chain)
+  std::string key_file{};            // its private key (may be the same file as cert_file)
+  std::string ca_file{};             // CAs client certificates must chain to; empty: the system's
+  bool require_client_cert = false;  // ssl.clientAuth=need instead of none
+};
+
 // Settings of the reference server; the defaults are Apache ZooKeeper's
 // (with the sample config's tickTime).
 struct server_options {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 0;  // 0: pick a free port
+  std::uint16_t port = 0;                   // 0: pick a free port
+  std::optional<server_tls_options> tls{};  // set: also serve TLS on tls->secure_port
   // Members of an in-process ensemble over one replicated state, each with
   // its own client port: member i listens on port + i (every one on a free
-  // port when port is 0). See stop_member() and lag_member().
+  // port when port is 0). See stop_member() and lag_member(). The secure
+  // port, if any, is member 0's.
   std::size_t members = 1;
   std::chrono::milliseconds tick_time{2000};
   std::chrono::milliseconds min_session_timeout{0};        // 0: 2 × tick_time
@@ -46,6 +59,8 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
+  // Binds and starts serving; throws when a port cannot be bound or a TLS
+  // file cannot be used (naming the file).
   void start();
   void stop();
 
@@ -54,6 +69,9 @@ class server {
   std::uint16_t port() const;
   // Every member: "127.0.0.1:PORT" for one, "127.0.0.1:P0,127.0.0.1:P1,..."
   std::string connect_string() const;
+  // The TLS port and "127.0.0.1:PORT" for it; 0 and "" when TLS is off.
+  std::uint16_t secure_port() const;
+  std::string secure_connect_string() const;
   const server_options& options() const;
 
   // Test hooks; expiring and dropping are logged as faults (see below).

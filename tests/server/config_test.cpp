@@ -78,5 +78,40 @@ TEST(server_config, control_port_is_a_program_option) {
   EXPECT_FALSE(parse_command_line({"--port", "8"}, o, p));
 }
 
+TEST(server_config, tls_flags_turn_the_secure_port_on) {
+  server_options o;
+  EXPECT_FALSE(parse_command_line({}, o));
+  EXPECT_FALSE(o.tls);
+  EXPECT_FALSE(parse_command_line({"--secure-port", "2281", "--tls-cert", "s.pem", "--tls-key",
+                                   "s.key", "--tls-ca", "ca.pem", "--tls-client-auth", "need"},
+                                  o));
+  ASSERT_TRUE(o.tls);
+  EXPECT_EQ(o.tls->secure_port, 2281);
+  EXPECT_EQ(o.tls->cert_file, "s.pem");
+  EXPECT_EQ(o.tls->key_file, "s.key");
+  EXPECT_EQ(o.tls->ca_file, "ca.pem");
+  EXPECT_TRUE(o.tls->require_client_cert);
+  EXPECT_EQ(parse_command_line({"--tls-client-auth", "want"}, o),
+            "--tls-client-auth: need or none: want");
+  EXPECT_EQ(parse_command_line({"--secure-port", "x"}, o),
+            "--secure-port: not a number in [0, 65535]: x");
+}
+
+TEST(server_config, reads_zookeepers_pem_tls_keys) {
+  server_options o;
+  EXPECT_FALSE(
+      apply_zoo_cfg("secureClientPort=2281\n"
+                    "ssl.keyStore.location=/etc/zk/key-and-cert.pem\n"
+                    "ssl.trustStore.location=/etc/zk/ca.pem\n"
+                    "ssl.clientAuth=none\n",
+                    o));
+  ASSERT_TRUE(o.tls);
+  EXPECT_EQ(o.tls->secure_port, 2281);
+  EXPECT_EQ(o.tls->cert_file, "/etc/zk/key-and-cert.pem");
+  EXPECT_EQ(o.tls->key_file, "/etc/zk/key-and-cert.pem");
+  EXPECT_EQ(o.tls->ca_file, "/etc/zk/ca.pem");
+  EXPECT_FALSE(o.tls->require_client_cert);
+}
+
 }  // namespace
 }  // namespace zkpp::detail::server

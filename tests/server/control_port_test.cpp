@@ -5,15 +5,12 @@
 
 #include <asio/use_future.hpp>
 
-#include <sys/wait.h>
-
 #include <algorithm>
-#include <filesystem>
 
 #include "../integration/waiting.hpp"
 #include "raw_client.hpp"
+#include "server_program.hpp"
 #include "zkpp/client.hpp"
-#include "zkpp/test/line_process.hpp"
 
 namespace zkpp::test {
 namespace {
@@ -22,26 +19,17 @@ using namespace std::chrono_literals;
 
 class control_port_test : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::vector<std::string> args{ZKPP_SERVER_BINARY, "--port", "0", "--control-port", "0"};
-    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-    server_ = std::make_unique<line_process>(args, dir_ / "zkpp-server.log");
-    connect_string_ =
-        server_->expect_prefix("zkpp-server listening on ", "the client address", default_deadline);
-    const auto control = server_->expect_prefix(
-        "zkpp-server control on 127.0.0.1:", "the control port", default_deadline);
-    control_ = std::make_unique<raw_client>(static_cast<std::uint16_t>(std::stoi(control)));
+  explicit control_port_test(std::vector<std::string> flags = {}) : server_{with_control(flags)} {}
+
+  static std::vector<std::string> with_control(std::vector<std::string> flags) {
+    flags.insert(flags.begin(), {"--control-port", "0"});
+    return flags;
   }
 
-  void TearDown() override {
-    control_.reset();
-    const int status = server_->stop();
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << "zkpp-server's wait status after SIGTERM: " << status << "\n"
-        << file_tail(dir_ / "zkpp-server.log");
-    server_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+  void SetUp() override {
+    const auto control =
+        server_.expect_line("zkpp-server control on 127.0.0.1:", "the control port");
+    control_ = std::make_unique<raw_client>(static_cast<std::uint16_t>(std::stoi(control)));
   }
 
   std::string command(const std::string& line) {
@@ -49,10 +37,8 @@ class control_port_test : public ::testing::Test {
     return control_->read_line("the answer to '" + line + "'");
   }
 
-  std::vector<std::string> extra_args_;
-  std::filesystem::path dir_ = make_temp_dir("zkpp-control-port");
-  std::unique_ptr<line_process> server_;
-  std::string connect_string_;
+  server_program server_;
+  const std::string& connect_string_ = server_.connect_string();
   std::unique_ptr<raw_client> control_;
 };
 
@@ -122,7 +108,7 @@ TEST_F(control_port_test, BadCommandsAnswerWithAnError) {
 
 class control_port_ensemble_test : public control_port_test {
  protected:
-  control_port_ensemble_test() { extra_args_ = {"--members", "3"}; }
+  control_port_ensemble_test() : control_port_test({"--members", "3"}) {}
 };
 
 TEST_F(control_port_ensemble_test, MembersStopStartLagAndCatchUp) {

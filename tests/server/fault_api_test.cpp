@@ -1,6 +1,6 @@
 // The scriptable faults of zkpp::server, seen by a zkpp::client: each test
 // turns one fault on, shows its effect and its fault log line, and turns it
-// off again.
+// off again; each runs over the plain port and over the secure (TLS) port.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 
 #include "../integration/waiting.hpp"
 #include "fault_lines.hpp"
+#include "tls_setup.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/server.hpp"
 
@@ -19,11 +20,24 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class fault_api_test : public ::testing::Test {
+enum class transport { plain, tls };
+
+const char* name(transport t) {
+  return t == transport::tls ? "tls" : "plain";
+}
+
+// For the test names that ctest lists.
+void PrintTo(transport t, std::ostream* os) {
+  *os << name(t);
+}
+
+class fault_api_test : public ::testing::TestWithParam<transport> {
  protected:
+  static bool secure() { return GetParam() == transport::tls; }
+
   void SetUp() override {
     server_.start();
-    zk_ = std::make_unique<client>(client_options{.connect_string = server_.connect_string()});
+    zk_ = std::make_unique<client>(options());
     zk_->on_state([this](session_state s) { states_.push(s); });
     await(zk_->async_connect(asio::use_future), "connect to the embedded server");
     EXPECT_EQ(states_.next("connected"), session_state::connected);
@@ -32,13 +46,21 @@ class fault_api_test : public ::testing::Test {
   // The next fault log line containing `part`, skipping others (pings, ...).
   std::string await_fault(const std::string& part) { return next_fault_line(faults_, part); }
 
+  // A client of the port under test.
+  client_options options() const {
+    if (!secure()) return {.connect_string = server_.connect_string()};
+    return {.connect_string = server_.secure_connect_string(), .tls = client_tls()};
+  }
+
   recorder<std::string> faults_;
-  server server_{{.port = 0, .on_fault = faults_.pusher()}};
+  server server_{{.port = 0,
+                  .tls = secure() ? std::optional{server_tls()} : std::nullopt,
+                  .on_fault = faults_.pusher()}};
   recorder<session_state> states_;
   std::unique_ptr<client> zk_;
 };
 
-TEST_F(fault_api_test, StalledRepliesLeaveInOrderWhenTheStallEnds) {
+TEST_P(fault_api_test, StalledRepliesLeaveInOrderWhenTheStallEnds) {
   zk_->create("/stall", "v1");
   server_.stall_replies(1h);
   recorder<std::string> replies;
@@ -63,7 +85,7 @@ TEST_F(fault_api_test, StalledRepliesLeaveInOrderWhenTheStallEnds) {
   EXPECT_EQ(replies.next("the second get after the stall"), "get v2");
 }
 
-TEST_F(fault_api_test, AShortStallEndsByItself) {
+TEST_P(fault_api_test, AShortStallEndsByItself) {
   server_.stall_replies(50ms);
   auto created = zk_->async_create("/short-stall", "x", asio::use_future);
   EXPECT_EQ(await(std::move(created), "the create reply once the 50 ms stall is over"),
@@ -71,7 +93,7 @@ TEST_F(fault_api_test, AShortStallEndsByItself) {
   EXPECT_EQ(zk_->get_data("/short-stall").data, "x");
 }
 
-TEST_F(fault_api_test, DelayedRepliesArriveInOrderAndCorrect) {
+TEST_P(fault_api_test, DelayedRepliesArriveInOrderAndCorrect) {
   server_.delay_replies(20ms);
   recorder<std::string> replies;
   for (int i = 0; i < 10; ++i)
@@ -95,7 +117,7 @@ TEST_F(fault_api_test, DelayedRepliesArriveInOrderAndCorrect) {
   }));
 }
 
-TEST_F(fault_api_test, RejectNextFailsExactlyTheNextRequests) {
+TEST_P(fault_api_test, RejectNextFailsExactlyTheNextRequests) {
   server_.reject_next(2, error::operation_timeout);
   std::error_code ec;
   zk_->create("/rejected", "x", {}, ec);
@@ -111,7 +133,7 @@ TEST_F(fault_api_test, RejectNextFailsExactlyTheNextRequests) {
             "reject_next: session " + session + " EXIS /rejected -> operation_timeout (0 left)");
 }
 
-TEST_F(fault_api_test, RejectNextTakesOnlyServerErrorCodes) {
+TEST_P(fault_api_test, RejectNextTakesOnlyServerErrorCodes) {
   EXPECT_THROW(server_.reject_next(1, error::connection_loss), std::invalid_argument);
   EXPECT_THROW(server_.reject_next(1, error::client_closed), std::invalid_argument);
   EXPECT_THROW(server_.reject_next(1, std::make_error_code(std::errc::timed_out)),
@@ -123,22 +145,27 @@ TEST_F(fault_api_test, RejectNextTakesOnlyServerErrorCodes) {
   EXPECT_FALSE(zk_->exists("/anything"));
 }
 
-TEST_F(fault_api_test, RefusedConnectionsFailWhileTheConnectedClientWorks) {
+TEST_P(fault_api_test, RefusedConnectionsFailWhileTheConnectedClientWorks) {
   server_.refuse_connections(true);
-  client refused{{.connect_string = server_.connect_string()}};
+  client refused{options()};
   recorder<std::error_code> outcome;
   refused.async_connect([o = outcome](std::error_code ec) { o.push(ec); });
-  EXPECT_EQ(outcome.next("the connect to a refusing server to fail"), error::no_server_reachable);
+  const auto ec = outcome.next("the connect to a refusing server to fail");
+  // Over TLS the handshake is what fails, with a TLS error.
+  if (secure())
+    EXPECT_TRUE(is_tls_error(ec)) << ec.category().name() << ": " << ec.message();
+  else
+    EXPECT_EQ(ec, error::no_server_reachable);
   EXPECT_NE(await_fault("refuse_connections: closed").find("from 127.0.0.1:"), std::string::npos);
   zk_->create("/still-working", "");
   EXPECT_TRUE(zk_->exists("/still-working"));
   server_.refuse_connections(false);
-  client admitted{{.connect_string = server_.connect_string()}};
+  client admitted{options()};
   await(admitted.async_connect(asio::use_future), "a connect once connections are admitted again");
   EXPECT_TRUE(admitted.exists("/still-working"));
 }
 
-TEST_F(fault_api_test, FramesOverTheShrunkLimitLoseTheConnection) {
+TEST_P(fault_api_test, FramesOverTheShrunkLimitLoseTheConnection) {
   server_.set_max_frame_size(1024);
   const std::string small(100, 's');
   zk_->create("/frame", small);
@@ -155,6 +182,21 @@ TEST_F(fault_api_test, FramesOverTheShrunkLimitLoseTheConnection) {
   zk_->set_data("/frame", std::string(4000, 'b'));
   EXPECT_EQ(zk_->get_data("/frame").data.size(), 4000u);
 }
+
+TEST_P(fault_api_test, DroppedConnectionsResumeTheirSessions) {
+  zk_->create("/dropped", "");
+  server_.drop_connections();
+  EXPECT_EQ(states_.next("suspended by the drop"), session_state::suspended);
+  EXPECT_EQ(states_.next("reconnected after the drop"), session_state::reconnected);
+  EXPECT_EQ(await_fault("drop_connections: closed"),
+            "drop_connections: closed the connection of session " + session_hex(zk_->session_id()));
+  EXPECT_TRUE(zk_->exists("/dropped"));
+}
+
+INSTANTIATE_TEST_SUITE_P(over, fault_api_test, ::testing::Values(transport::plain, transport::tls),
+                         [](const ::testing::TestParamInfo<transport>& p) {
+                           return std::string{name(p.param)};
+                         });
 
 }  // namespace
 }  // namespace zkpp::test

@@ -8,6 +8,17 @@
 
 namespace zkpp::test {
 
+std::vector<std::string> zookeeper_cli_command(const std::string& server,
+                                               const std::vector<std::string>& command,
+                                               const std::vector<std::string>& java_properties) {
+  std::vector<std::string> argv{"java"};
+  for (const auto& p : java_properties) argv.push_back("-D" + p);
+  argv.insert(argv.end(), {"-cp", detail::zookeeper_classpath(),
+                           "org.apache.zookeeper.ZooKeeperMain", "-server", server});
+  argv.insert(argv.end(), command.begin(), command.end());
+  return argv;
+}
+
 bool apache_zookeeper::available(std::string& why) {
   if (!std::filesystem::exists(detail::zookeeper_jar)) {
     why = std::string(detail::zookeeper_jar) + " missing (apt-get install zookeeper)";

@@ -9,6 +9,13 @@
 
 namespace zkpp::test::detail {
 
+std::string zookeeper_classpath() {
+  // /usr/share/java/* holds several SLF4J bindings (nop wins, in practice,
+  // and the server logs nothing; log4j12 clashes with log4j-over-slf4j), so
+  // name slf4j-simple first: INFO and up to stderr, that is the log file.
+  return std::string(zookeeper_jar) + ":/usr/share/java/slf4j-simple.jar:/usr/share/java/*";
+}
+
 void write_text_file(const std::filesystem::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::trunc);
   out << text;
@@ -38,13 +45,7 @@ std::vector<std::string> zookeeper_java_command(const std::string& main_class,
                "-Dorg.slf4j.simpleLogger.showDateTime=true",
                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"});
   for (const auto& p : java_properties) argv.push_back("-D" + p);
-  // /usr/share/java/* holds several SLF4J bindings (nop wins, in practice,
-  // and the server logs nothing; log4j12 clashes with log4j-over-slf4j), so
-  // name slf4j-simple first: INFO and up to stderr, that is the log file.
-  argv.insert(
-      argv.end(),
-      {"-cp", std::string(zookeeper_jar) + ":/usr/share/java/slf4j-simple.jar:/usr/share/java/*",
-       main_class, cfg.string()});
+  argv.insert(argv.end(), {"-cp", zookeeper_classpath(), main_class, cfg.string()});
   return argv;
 }
 

@@ -18,6 +18,10 @@ namespace zkpp::test::detail {
 
 inline constexpr const char* zookeeper_jar = "/usr/share/java/zookeeper.jar";
 
+// The java class path of Debian's ZooKeeper: its jar, then slf4j-simple
+// (logging to stderr), then every jar of /usr/share/java.
+std::string zookeeper_classpath();
+
 // Writes `text` to `file` (replacing it); throws std::runtime_error on failure.
 void write_text_file(const std::filesystem::path& file, const std::string& text);
 

@@ -12,7 +12,8 @@ namespace zkpp::detail::server {
 
 // Applies the zoo.cfg keys the reference server understands (clientPort,
 // clientPortAddress, tickTime, min/maxSessionTimeout, jute.maxbuffer,
-// extendedTypesEnabled, 4lw.commands.whitelist, ...); other keys are ignored
+// extendedTypesEnabled, 4lw.commands.whitelist, secureClientPort and the
+// PEM ssl.keyStore / ssl.trustStore locations, ...); other keys are ignored
 // as they do not change what a client observes. Returns an error message.
 std::optional<std::string> apply_zoo_cfg(std::string_view text, server_options& options);
 
@@ -34,7 +35,12 @@ inline constexpr const char* usage =
     "                   [--super-digest user:BASE64] [--reap-interval MS] [--config zoo.cfg]\n"
     "                   [--extended-types-enabled true|false] [--4lw-whitelist cmd,cmd|*]\n"
     "                   [--control-port N] [--members N]\n"
-    "  --members N: an in-process ensemble of N members on ports PORT..PORT+N-1\n"
-    "               (free ports with --port 0), one line each in the connect string\n";
+    "                   [--secure-port N --tls-cert FILE --tls-key FILE [--tls-ca FILE]\n"
+    "                    [--tls-client-auth need|none]]\n"
+    "--members N: an in-process ensemble of N members on ports PORT..PORT+N-1 (free ports\n"
+    "with --port 0), all of them in the printed connect string.\n"
+    "TLS: the secure port serves TLS next to the plain port (0: a free port, printed as\n"
+    "\"zkpp-server secure on ADDR:PORT\"); PEM files; --tls-client-auth need requires client\n"
+    "certificates signed by a CA of --tls-ca.\n";
 
 }  // namespace zkpp::detail::server

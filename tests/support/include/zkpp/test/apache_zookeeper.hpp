@@ -87,4 +87,12 @@ class apache_zookeeper {
   child_process process_;
 };
 
+// java ... org.apache.zookeeper.ZooKeeperMain -server SERVER COMMAND...:
+// Apache ZooKeeper's own CLI (Debian's package, see available()) running one
+// command against SERVER; each of `java_properties` ("name=value", e.g.
+// "zookeeper.client.secure=true") becomes -Dname=value.
+std::vector<std::string> zookeeper_cli_command(const std::string& server,
+                                               const std::vector<std::string>& command,
+                                               const std::vector<std::string>& java_properties);
+
 }  // namespace zkpp::test
