@@ -15,6 +15,8 @@
 
 #include "connection.hpp"
 #include "reply_gate.hpp"
+#include "sync_barrier.hpp"
+#include "zkpp/detail/server/data_dir.hpp"
 #include "zkpp/detail/server/error_names.hpp"
 #include "zkpp/detail/server/hex.hpp"
 #include "zkpp/detail/server/request_handler.hpp"
@@ -26,6 +28,7 @@ using detail::server::connection_id;
 using detail::server::hex;
 using detail::server::reply_gate;
 using detail::server::request_handler;
+using detail::server::sync_barrier;
 
 namespace {
 
@@ -47,18 +50,25 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   explicit impl(server_options o) : options(std::move(o)) {}
 
   // output_sink
-  void send(connection_id to, std::string frame) override {
+  void send(connection_id to, std::string frame) override { emit(to, std::move(frame)); }
+  void close(connection_id c) override { emit(c, std::nullopt); }
+
+  // Output waits for the transactions before it to be on disk (batched
+  // fsync), then passes the fault gate.
+  void emit(connection_id to, std::optional<std::string> frame) {
+    if (store && (durable.holding() || store->sync_pending()))
+      return durable.hold(to, std::move(frame));
+    pass_gate(to, std::move(frame));
+  }
+
+  void pass_gate(connection_id to, std::optional<std::string> frame) {
     if (!gate.holding()) return release(to, std::move(frame));
-    if (gate.stalled())
-      log("stall_replies: held " + describe(to, frame));
-    else if (gate.delay().count() > 0)
-      log("delay_replies: delayed " + describe(to, frame) + " by " +
+    if (frame && gate.stalled())
+      log("stall_replies: held " + describe(to, *frame));
+    else if (frame && gate.delay().count() > 0)
+      log("delay_replies: delayed " + describe(to, *frame) + " by " +
           std::to_string(gate.delay().count()) + " ms");
     gate.hold(to, std::move(frame));
-  }
-  void close(connection_id c) override {
-    if (gate.holding()) return gate.hold(c, std::nullopt);
-    release(c, std::nullopt);
   }
 
   // Past the reply gate: a frame to send, or nullopt to close after a flush.
@@ -191,6 +201,7 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   asio::steady_timer tick_timer{io};
   asio::steady_timer reap_timer{io};
   std::map<connection_id, std::shared_ptr<connection>> connections;
+  std::optional<detail::server::data_dir> store;
   std::unique_ptr<request_handler> handler;
   connection_id next_id = 1;
   std::thread thread;
@@ -200,6 +211,10 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   reply_gate gate{io, [this](connection_id to, std::optional<std::string> frame) {
                     release(to, std::move(frame));
                   }};
+  sync_barrier durable{io, [this] { store->sync(); },
+                       [this](connection_id to, std::optional<std::string> frame) {
+                         pass_gate(to, std::move(frame));
+                       }};
   bool refusing = false;
   std::int32_t max_frame = options.max_buffer;
   // Read from any thread.
@@ -223,7 +238,17 @@ void server::start() {
   i.acceptor->bind(ep);
   i.acceptor->listen();
   i.options.port = i.acceptor->local_endpoint().port();
-  i.handler = std::make_unique<request_handler>(i.options, i);
+  try {
+    if (!i.options.data_dir.empty())
+      i.store.emplace(i.options.data_dir, i.options.fsync, i.options.snapshot_every,
+                      [&i](const std::string& line) { i.log(line); });
+    i.handler = std::make_unique<request_handler>(
+        i.options, i, detail::server::server_clock::system(), i.store ? &*i.store : nullptr);
+  } catch (...) {
+    i.store.reset();
+    i.acceptor.reset();
+    throw;
+  }
   i.accept();
   i.schedule_tick();
   i.schedule_reap();
@@ -241,6 +266,7 @@ void server::stop() {
     i.tick_timer.cancel();
     i.reap_timer.cancel();
     i.gate.cancel();
+    i.durable.cancel();
     for (auto& [id, c] : i.connections) c->close_now();
     i.io.stop();
   });

@@ -76,6 +76,21 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, s
   } else if (key == "znode.container.checkIntervalMs" || key == "--reap-interval") {
     if (auto err = ms(o.reap_interval)) return err;
     if (o.reap_interval.count() == 0) return std::string{key} + ": must be positive";
+  } else if (key == "--data-dir") {
+    o.data_dir = trim(value);
+  } else if (key == "--fsync") {
+    const auto policy = trim(value);
+    if (policy == "every")
+      o.fsync = fsync_policy::every_write;
+    else if (policy == "batched")
+      o.fsync = fsync_policy::batched;
+    else if (policy == "off")
+      o.fsync = fsync_policy::off;
+    else
+      return std::string{key} + ": not every, batched or off: " + std::string{value};
+  } else if (key == "--snapshot-every") {
+    if (auto err = set_number(key, value, 1, 0x7fffffffffffffff, n)) return err;
+    o.snapshot_every = n;
   } else if (key.starts_with("--")) {
     return "unknown option " + std::string{key};
   }

@@ -10,6 +10,12 @@
 
 namespace zkpp {
 
+// When a durable server forces its transaction log to disk: after each
+// write; once per batch of writes it applied in one turn of its event loop;
+// or never (the OS decides). Under every_write and batched, a write is on
+// disk before its reply is sent.
+enum class fsync_policy { every_write, batched, off };
+
 // Settings of the reference server; the defaults are Apache ZooKeeper's
 // (with the sample config's tickTime).
 struct server_options {
@@ -23,6 +29,12 @@ struct server_options {
   std::vector<std::string> four_letter_whitelist{"srvr"};  // "*": all
   std::string super_digest{};  // "user:BASE64": that digest identity passes every ACL
   std::chrono::milliseconds reap_interval{60000};  // container / TTL cleanup period
+  // Durability: empty keeps everything in memory. Otherwise start() recovers
+  // the tree, the last zxid and the live sessions from this directory, and
+  // the server logs every transaction there and takes snapshots.
+  std::string data_dir{};
+  fsync_policy fsync = fsync_policy::batched;
+  std::int64_t snapshot_every = 100000;  // transactions between snapshots
   // Hears each fault log line (see fault_log()) on the server's thread.
   std::function<void(const std::string&)> on_fault{};
 };
@@ -33,8 +45,8 @@ struct server_endpoint {
 };
 
 // A compact ZooKeeper-compatible server (3.8 client protocol, one node, in
-// memory). start() binds and runs the server on its own thread; every
-// member function may be called from any other thread.
+// memory unless options.data_dir is set). start() binds and runs the server on its own thread;
+// every member function may be called from any other thread.
 class server {
  public:
   explicit server(server_options options = {});

@@ -33,6 +33,7 @@ inline constexpr const char* usage =
     "                   [--max-session-timeout MS] [--max-buffer BYTES]\n"
     "                   [--super-digest user:BASE64] [--reap-interval MS] [--config zoo.cfg]\n"
     "                   [--extended-types-enabled true|false] [--4lw-whitelist cmd,cmd|*]\n"
-    "                   [--control-port N]\n";
+    "                   [--control-port N]\n"
+    "                   [--data-dir DIR [--fsync every|batched|off] [--snapshot-every N]]\n";
 
 }  // namespace zkpp::detail::server
