@@ -37,6 +37,12 @@ std::int64_t recover(const std::filesystem::path& dir, data_tree& tree, session_
                      std::int64_t steady_now, const std::function<void(const std::string&)>& note) {
   const auto snapshots = list_data_files(dir, data_file_kind::snapshot);
   const auto base = load_newest_snapshot(snapshots, tree, sessions, steady_now, note);
+  const auto failure = [&](const std::string& what) {
+    std::string why = "recovery: " + what;
+    if (!snapshots.empty() && base < snapshots.back().zxid)
+      why += "; the newest snapshot, " + snapshots.back().path.string() + ", is damaged";
+    return std::runtime_error(why);
+  };
   std::int64_t last = base;
   std::vector<std::pair<std::filesystem::path, std::uintmax_t>> torn;
   const auto logs = list_data_files(dir, data_file_kind::log);
@@ -47,13 +53,13 @@ std::int64_t recover(const std::filesystem::path& dir, data_tree& tree, session_
     const auto scan = read_txn_log(file, [&](txn&& t) {
       if (t.zxid <= base) return;
       if (t.zxid != last + 1)
-        throw std::runtime_error("recovery: " + file.string() + " holds " + zxid_text(t.zxid) +
-                                 " where " + zxid_text(last + 1) +
-                                 " was due: transactions are missing from " + dir.string());
+        throw failure(file.string() + " holds " + zxid_text(t.zxid) + " where " +
+                      zxid_text(last + 1) + " was due: transactions are missing from " +
+                      dir.string());
       for (const auto& op : t.ops) {
         if (!applies_to(op, tree))
-          throw std::runtime_error("recovery: " + zxid_text(t.zxid) + " in " + file.string() +
-                                   " does not apply to the state before it");
+          throw failure(zxid_text(t.zxid) + " in " + file.string() +
+                        " does not apply to the state before it");
         apply(op, t.zxid, t.time, steady_now, tree, sessions);
       }
       last = t.zxid;
@@ -61,9 +67,7 @@ std::int64_t recover(const std::filesystem::path& dir, data_tree& tree, session_
     if (scan.torn()) torn.emplace_back(file, scan.intact_bytes);
   }
   if (!snapshots.empty() && last < snapshots.back().zxid)
-    throw std::runtime_error("recovery: " + snapshots.back().path.string() +
-                             " is damaged and the snapshots and logs in " + dir.string() +
-                             " reach only " + zxid_text(last));
+    throw failure("the snapshots and logs in " + dir.string() + " reach only " + zxid_text(last));
   // Only once the state is known to be whole: cut the damaged tails.
   for (const auto& [file, size] : torn) {
     note("recovery: cut " + file.string() + " after its last intact record (at byte " +
