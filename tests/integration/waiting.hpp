@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -90,6 +91,21 @@ class recorder {
 };
 
 using event_recorder = recorder<watch_event>;
+
+// The next line containing `part`, skipping the others; fails the test naming
+// `what` when the deadline (for the whole wait) passes first.
+inline std::string next_line_containing(const recorder<std::string>& lines, const std::string& part,
+                                        const std::string& what,
+                                        std::chrono::milliseconds deadline = default_deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    auto line = lines.next(what + " containing '" + part + "'",
+                           std::max(left, std::chrono::milliseconds{1}));
+    if (line.find(part) != std::string::npos) return line;
+  }
+}
 
 // A watcher that records into `r`.
 inline auto record_into(const event_recorder& r) {

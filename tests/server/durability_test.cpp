@@ -88,15 +88,21 @@ class durability_test : public ::testing::Test {
     return zk;
   }
 
-  // The next fault log line containing `part`, skipping others.
   std::string await_fault(const std::string& part) {
-    const auto until = std::chrono::steady_clock::now() + default_deadline;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          until - std::chrono::steady_clock::now());
-      auto line = faults_.next("a fault log line containing '" + part + "'", std::max(left, 1ms));
-      if (line.find(part) != std::string::npos) return line;
-    }
+    return next_line_containing(faults_, part, "a fault log line");
+  }
+
+  // Creates `count` nodes named `prefix`1.. and stops the server (whose
+  // client never closes its session); returns the last zxid and the newest log.
+  std::pair<std::int64_t, fs::path> write_and_stop(const std::string& prefix, int count) {
+    auto s = start(options());
+    auto zk = connect(*s);
+    for (int i = 1; i <= count; ++i) zk->create(prefix + std::to_string(i), "v");
+    const auto zxid = s->last_zxid();
+    s->stop();
+    const auto logs = files_starting_with(dir_.path(), "log.");
+    if (logs.empty()) throw std::runtime_error("no log in " + dir_.path().string());
+    return {zxid, logs.back()};
   }
 
   scoped_temp_dir dir_{"zkpp-durability"};
@@ -186,47 +192,31 @@ INSTANTIATE_TEST_SUITE_P(snapshot_intervals, restart_test, ::testing::Values(100
                          [](const auto& info) { return "every_" + std::to_string(info.param); });
 
 TEST_F(durability_test, ACutLogTailLosesOnlyTheCutRecord) {
-  auto a = start(options());
-  auto zk = connect(*a);
-  for (int i = 1; i <= 5; ++i) zk->create("/t" + std::to_string(i), "v");
-  const auto zxid = a->last_zxid();
-  a->stop();
-  a.reset();
-  zk.reset();
-  const auto logs = files_starting_with(dir_.path(), "log.");
-  ASSERT_FALSE(logs.empty());
-  const auto size = fs::file_size(logs.back());
-  fs::resize_file(logs.back(), size - 3);
+  const auto [zxid, log] = write_and_stop("/t", 5);
+  const auto size = fs::file_size(log);
+  fs::resize_file(log, size - 3);
 
   auto b = start(options());
-  EXPECT_NE(await_fault("recovery: cut " + logs.back().string()), "");
+  await_fault("recovery: cut " + log.string());
   EXPECT_EQ(b->last_zxid(), zxid - 1);
-  EXPECT_LT(fs::file_size(logs.back()), size - 3) << "the cut record is removed from the file";
+  EXPECT_LT(fs::file_size(log), size - 3) << "the cut record is removed from the file";
   auto reader = connect(*b);
   for (int i = 1; i <= 4; ++i) EXPECT_TRUE(reader->exists("/t" + std::to_string(i))) << i;
   EXPECT_FALSE(reader->exists("/t5")) << "its record was cut";
 }
 
 TEST_F(durability_test, GarbageAfterTheLastRecordIsCut) {
-  auto a = start(options());
-  auto zk = connect(*a);
-  for (int i = 1; i <= 3; ++i) zk->create("/g" + std::to_string(i), "v");
-  const auto zxid = a->last_zxid();
-  a->stop();
-  a.reset();
-  zk.reset();
-  const auto logs = files_starting_with(dir_.path(), "log.");
-  ASSERT_FALSE(logs.empty());
-  const auto size = fs::file_size(logs.back());
+  const auto [zxid, log] = write_and_stop("/g", 3);
+  const auto size = fs::file_size(log);
   {
-    std::ofstream out{logs.back(), std::ios::binary | std::ios::app};
+    std::ofstream out{log, std::ios::binary | std::ios::app};
     out << std::string(100, '\x5a');
   }
 
   auto b = start(options());
-  await_fault("recovery: cut " + logs.back().string());
+  await_fault("recovery: cut " + log.string());
   EXPECT_EQ(b->last_zxid(), zxid);
-  EXPECT_EQ(fs::file_size(logs.back()), size);
+  EXPECT_EQ(fs::file_size(log), size);
   auto reader = connect(*b);
   for (int i = 1; i <= 3; ++i) EXPECT_TRUE(reader->exists("/g" + std::to_string(i))) << i;
 }

@@ -37,13 +37,7 @@ class fault_api_test : public ::testing::Test {
 
   // The next fault log line containing `part`, skipping others (pings, ...).
   std::string await_fault(const std::string& part) {
-    const auto until = std::chrono::steady_clock::now() + default_deadline;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          until - std::chrono::steady_clock::now());
-      auto line = faults_.next("a fault log line containing '" + part + "'", std::max(left, 1ms));
-      if (line.find(part) != std::string::npos) return line;
-    }
+    return next_line_containing(faults_, part, "a fault log line");
   }
 
   recorder<std::string> faults_;
