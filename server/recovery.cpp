@@ -56,11 +56,11 @@ std::int64_t recover(const std::filesystem::path& dir, data_tree& tree, session_
         throw failure(file.string() + " holds " + zxid_text(t.zxid) + " where " +
                       zxid_text(last + 1) + " was due: transactions are missing from " +
                       dir.string());
-      for (const auto& op : t.ops) {
+      for (auto& op : t.ops) {
         if (!applies_to(op, tree))
           throw failure(zxid_text(t.zxid) + " in " + file.string() +
                         " does not apply to the state before it");
-        apply(op, t.zxid, t.time, steady_now, tree, sessions);
+        apply(std::move(op), t.zxid, t.time, steady_now, tree, sessions);
       }
       last = t.zxid;
     });

@@ -153,7 +153,9 @@ std::int64_t request_handler::begin_txn() {
 }
 
 void request_handler::record(txn_op op) {
-  apply(op, pending_->zxid, pending_->time, clock_.steady_ms(), tree_, sessions_);
+  const auto now = clock_.steady_ms();
+  if (!log_) return apply(std::move(op), pending_->zxid, pending_->time, now, tree_, sessions_);
+  apply(op, pending_->zxid, pending_->time, now, tree_, sessions_);
   note(std::move(op));
 }
 

@@ -58,20 +58,21 @@ bool applies_to(const txn_op& op, const data_tree& tree) {
                     op.change);
 }
 
-void apply(const txn_op& op, std::int64_t zxid, std::int64_t time, std::int64_t steady_now,
+void apply(txn_op op, std::int64_t zxid, std::int64_t time, std::int64_t steady_now,
            data_tree& tree, session_table& sessions) {
-  std::visit(
-      overloaded{
-          [&](const txn_create& c) { tree.create(c.path, c.data, c.acl, c.owner, zxid, time); },
-          [&](const txn_delete& d) { tree.remove(d.path, zxid); },
-          [&](const txn_set_data& s) { tree.set_data(s.path, s.data, zxid, time); },
-          [&](const txn_set_acl& s) { tree.set_acl(s.path, s.acl); },
-          [&](const session_record& s) {
-            sessions.restore(s.id, s.password, s.timeout_ms, steady_now);
-          },
-          [&](const txn_close_session& c) { sessions.remove(c.id); },
-      },
-      op.change);
+  std::visit(overloaded{
+                 [&](txn_create& c) {
+                   tree.create(c.path, std::move(c.data), std::move(c.acl), c.owner, zxid, time);
+                 },
+                 [&](txn_delete& d) { tree.remove(d.path, zxid); },
+                 [&](txn_set_data& s) { tree.set_data(s.path, std::move(s.data), zxid, time); },
+                 [&](txn_set_acl& s) { tree.set_acl(s.path, std::move(s.acl)); },
+                 [&](session_record& s) {
+                   sessions.restore(s.id, std::move(s.password), s.timeout_ms, steady_now);
+                 },
+                 [&](txn_close_session& c) { sessions.remove(c.id); },
+             },
+             op.change);
 }
 
 }  // namespace zkpp::detail::server

@@ -103,7 +103,7 @@ bool applies_to(const txn_op& op, const data_tree& tree);
 
 // Applies one change of transaction (zxid, time); a restored session's
 // timeout starts counting at `steady_now`.
-void apply(const txn_op& op, std::int64_t zxid, std::int64_t time, std::int64_t steady_now,
+void apply(txn_op op, std::int64_t zxid, std::int64_t time, std::int64_t steady_now,
            data_tree& tree, session_table& sessions);
 
 // Where a durable server's transactions go: the handler calls it with each
