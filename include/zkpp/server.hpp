@@ -45,8 +45,9 @@ struct server_endpoint {
 };
 
 // A compact ZooKeeper-compatible server (3.8 client protocol, one node, in
-// memory unless options.data_dir is set). start() binds and runs the server on its own thread;
-// every member function may be called from any other thread.
+// memory unless options.data_dir is set). start() binds and runs the server
+// on its own thread; every member function may be called from any other
+// thread.
 class server {
  public:
   explicit server(server_options options = {});
