@@ -142,12 +142,14 @@ server_clock server_clock::system() {
       [] { return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count(); }};
 }
 
-request_handler::request_handler(server_options options, output_sink& out, server_clock clock)
+request_handler::request_handler(server_options options, output_sink& out, server_clock clock,
+                                 txn_sink* log)
     : options_(std::move(options)),
       out_(out),
       clock_(std::move(clock)),
       sessions_(options_.tick_time.count(), std::random_device{}() * 0x100000001ULL,
                 clock_.wall_ms()),
+      log_(log),
       members_(options_.members) {
   const auto tick = static_cast<std::int32_t>(options_.tick_time.count());
   min_timeout_ = options_.min_session_timeout.count() > 0
@@ -157,6 +159,30 @@ request_handler::request_handler(server_options options, output_sink& out, serve
                      ? static_cast<std::int32_t>(options_.max_session_timeout.count())
                      : 20 * tick;
   started_ = clock_.steady_ms();
+  if (log_) zxid_ = log_->recover(tree_, sessions_, started_);
+}
+
+std::int64_t request_handler::begin_txn() {
+  commit_txn();
+  pending_.emplace(txn{++zxid_, clock_.wall_ms(), {}});
+  return zxid_;
+}
+
+void request_handler::record(txn_op op) {
+  const auto now = clock_.steady_ms();
+  if (!log_) return apply(std::move(op), pending_->zxid, pending_->time, now, tree_, sessions_);
+  apply(op, pending_->zxid, pending_->time, now, tree_, sessions_);
+  note(std::move(op));
+}
+
+void request_handler::note(txn_op op) {
+  if (log_) pending_->ops.push_back(std::move(op));
+}
+
+void request_handler::commit_txn() {
+  if (!pending_) return;
+  if (log_) log_->committed(*pending_, tree_, sessions_);
+  pending_.reset();
 }
 
 connection_info* request_handler::find(connection_id c) {
@@ -190,6 +216,7 @@ std::optional<connection_id> request_handler::connection_of(std::int64_t session
 
 void request_handler::drop(connection_info& conn) {
   if (conn.closing) return;
+  commit_txn();
   conn.closing = true;
   watches_.remove_watcher(conn.id);
   if (const auto it = session_connection_.find(conn.session_id);
@@ -199,6 +226,7 @@ void request_handler::drop(connection_info& conn) {
 }
 
 void request_handler::send(connection_info& conn, std::string f) {
+  commit_txn();
   if (conn.closing) return;
   ++conn.sent;
   ++packets_sent_;
@@ -262,6 +290,7 @@ void request_handler::frame_received(connection_id c, std::string_view payload) 
     handle_connect(*conn, payload);
   else
     handle_request(*conn, payload);
+  commit_txn();
 }
 
 void request_handler::attach(connection_info& conn, std::int64_t session_id,
@@ -301,8 +330,9 @@ void request_handler::handle_connect(connection_info& conn, std::string_view pay
     send(conn, std::move(f));
   };
   if (req.session_id == 0) {
-    ++zxid_;  // creating a session is a transaction
+    begin_txn();  // creating a session is a transaction
     auto& s = sessions_.create(timeout, clock_.steady_ms());
+    note(txn_op{session_record{s.id, timeout, s.password}});
     attach(conn, s.id, timeout);
     return respond(timeout, s.id, s.password);
   }
@@ -408,8 +438,7 @@ void request_handler::handle_auth(connection_info& conn, std::int32_t xid, std::
 }
 
 error request_handler::create(connection_info& conn, const proto::create_ttl_request& req,
-                              std::int64_t zxid, std::int64_t time, std::string& path,
-                              zkpp::stat& stat, changes& ch) {
+                              std::string& path, zkpp::stat& stat, changes& ch) {
   if (req.flags < 0 || req.flags > 6) return error::bad_arguments;
   const auto mode = static_cast<create_mode>(req.flags);
   if (is_ttl(mode) && !options_.extended_types_enabled) return error::unimplemented;
@@ -439,14 +468,14 @@ error request_handler::create(connection_info& conn, const proto::create_ttl_req
     owner = container_owner;
   else if (is_ttl(mode))
     owner = ttl_owner(req.ttl);
-  tree_.create(path, req.data, std::move(*acl), owner, zxid, time);
+  record(txn_op{txn_create{path, req.data, std::move(*acl), owner}});
   stat = tree_.find(path)->stat();
   ch.push_back({event_type::node_created, path});
   return error::ok;
 }
 
 error request_handler::remove(connection_info& conn, const proto::path_version_request& req,
-                              std::int64_t zxid, changes& ch) {
+                              changes& ch) {
   const auto slash = req.path.rfind('/');
   if (slash == std::string::npos || req.path.find('\0') != std::string::npos ||
       is_special_path(req.path))
@@ -458,27 +487,25 @@ error request_handler::remove(connection_info& conn, const proto::path_version_r
   if (!n) return error::no_node;
   if (!version_matches(req.version, n->version)) return error::bad_version;
   if (!n->children.empty()) return error::not_empty;
-  tree_.remove(req.path, zxid);
+  record(txn_op{txn_delete{req.path}});
   ch.push_back({event_type::node_deleted, req.path});
   return error::ok;
 }
 
 error request_handler::set_data(connection_info& conn, const proto::set_data_request& req,
-                                std::int64_t zxid, std::int64_t time, zkpp::stat& stat,
-                                changes& ch) {
+                                zkpp::stat& stat, changes& ch) {
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
   const auto* n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!permitted(*n->acl, perms::write, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->version)) return error::bad_version;
-  tree_.set_data(req.path, req.data, zxid, time);
+  record(txn_op{txn_set_data{req.path, req.data}});
   stat = tree_.find(req.path)->stat();
   ch.push_back({event_type::node_data_changed, req.path});
   return error::ok;
 }
 
-error request_handler::set_acl(connection_info& conn, std::string_view body, std::int64_t,
-                               zkpp::stat& stat) {
+error request_handler::set_acl(connection_info& conn, std::string_view body, zkpp::stat& stat) {
   proto::set_acl_request req;
   if (!jute::decode(body, req)) return error::marshalling_error;
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
@@ -488,7 +515,7 @@ error request_handler::set_acl(connection_info& conn, std::string_view body, std
   if (!n) return error::no_node;
   if (!permitted(*n->acl, perms::admin, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->aversion)) return error::bad_version;
-  tree_.set_acl(req.path, std::move(*acl));
+  record(txn_op{txn_set_acl{req.path, std::move(*acl)}});
   stat = tree_.find(req.path)->stat();
   return error::ok;
 }
@@ -506,8 +533,7 @@ error request_handler::check_version(connection_info& conn,
 void request_handler::handle_write(connection_info& conn, std::int32_t xid, std::int32_t type,
                                    std::string_view body) {
   // Every write is a transaction: it takes a zxid even when it fails.
-  const auto zxid = ++zxid_;
-  const auto time = clock_.wall_ms();
+  const auto zxid = begin_txn();
   const auto op = static_cast<opcode>(type);
   changes ch;
   std::string out;
@@ -529,27 +555,26 @@ void request_handler::handle_write(connection_info& conn, std::int32_t xid, std:
       }
       std::string path;
       zkpp::stat stat;
-      if (err == error::ok) err = create(conn, req, zxid, time, path, stat, ch);
+      if (err == error::ok) err = create(conn, req, path, stat, ch);
       out = op == opcode::create ? encode(proto::create_response{path})
                                  : encode(proto::create2_response{path, stat});
       break;
     }
     case opcode::remove: {
       proto::delete_request req;
-      err = jute::decode(body, req) ? remove(conn, req, zxid, ch) : error::marshalling_error;
+      err = jute::decode(body, req) ? remove(conn, req, ch) : error::marshalling_error;
       break;
     }
     case opcode::set_data: {
       proto::set_data_request req;
       zkpp::stat stat;
-      err = jute::decode(body, req) ? set_data(conn, req, zxid, time, stat, ch)
-                                    : error::marshalling_error;
+      err = jute::decode(body, req) ? set_data(conn, req, stat, ch) : error::marshalling_error;
       out = encode(proto::set_data_response{stat});
       break;
     }
     case opcode::set_acl: {
       zkpp::stat stat;
-      err = set_acl(conn, body, zxid, stat);
+      err = set_acl(conn, body, stat);
       out = encode(proto::set_acl_response{stat});
       break;
     }
@@ -560,7 +585,7 @@ void request_handler::handle_write(connection_info& conn, std::int32_t xid, std:
       err = error::reconfig_disabled;
       break;
     default: {  // close_session
-      close_session(conn.session_id, zxid);
+      close_session(conn.session_id);
       reply(conn, xid, zxid, error::ok);
       return drop(conn);
     }
@@ -570,7 +595,6 @@ void request_handler::handle_write(connection_info& conn, std::int32_t xid, std:
 }
 
 error request_handler::run_multi_op(connection_info& conn, const proto::multi_op& op,
-                                    std::int64_t zxid, std::int64_t time,
                                     proto::multi_result& result, changes& ch) {
   result.type = op.type;
   switch (static_cast<opcode>(op.type)) {
@@ -583,7 +607,7 @@ error request_handler::run_multi_op(connection_info& conn, const proto::multi_op
                            : as_ttl_request(std::get<proto::create_request>(op.request));
       std::string path;
       zkpp::stat stat;
-      const auto err = create(conn, req, zxid, time, path, stat, ch);
+      const auto err = create(conn, req, path, stat, ch);
       // 3.8 answers create / create2 sub-ops with a plain create result and
       // container / TTL creates with a create2 result (PROTOCOL.md §7 item 4).
       if (op.type == static_cast<std::int32_t>(opcode::create) ||
@@ -597,13 +621,12 @@ error request_handler::run_multi_op(connection_info& conn, const proto::multi_op
       return err;
     }
     case opcode::remove:
-      return remove(conn, std::get<proto::path_version_request>(op.request), zxid, ch);
+      return remove(conn, std::get<proto::path_version_request>(op.request), ch);
     case opcode::check:
       return check_version(conn, std::get<proto::path_version_request>(op.request));
     default: {  // set_data
       zkpp::stat stat;
-      const auto err =
-          set_data(conn, std::get<proto::set_data_request>(op.request), zxid, time, stat, ch);
+      const auto err = set_data(conn, std::get<proto::set_data_request>(op.request), stat, ch);
       result.response = proto::set_data_response{stat};
       return err;
     }
@@ -611,8 +634,7 @@ error request_handler::run_multi_op(connection_info& conn, const proto::multi_op
 }
 
 void request_handler::handle_multi(connection_info& conn, std::int32_t xid, std::string_view body) {
-  const auto zxid = ++zxid_;
-  const auto time = clock_.wall_ms();
+  const auto zxid = begin_txn();
   proto::multi_request req;
   if (!jute::decode(body, req) ||
       !std::all_of(req.ops.begin(), req.ops.end(), [](auto& op) { return is_write_op(op.type); }))
@@ -624,7 +646,7 @@ void request_handler::handle_multi(connection_info& conn, std::int32_t xid, std:
   tree_.begin_undo();
   for (std::size_t i = 0; i < req.ops.size(); ++i) {
     auto& result = rsp.results.emplace_back();
-    failure = run_multi_op(conn, req.ops[i], zxid, time, result, ch);
+    failure = run_multi_op(conn, req.ops[i], result, ch);
     if (failure != error::ok) {
       failed = i;
       break;
@@ -636,6 +658,7 @@ void request_handler::handle_multi(connection_info& conn, std::int32_t xid, std:
   } else {
     // Atomic: nothing applied; every result becomes an error result.
     tree_.rollback();
+    pending_->ops.clear();
     rsp.results.clear();
     for (std::size_t i = 0; i < req.ops.size(); ++i) {
       const auto code = static_cast<std::int32_t>(i < failed    ? error::ok
@@ -889,23 +912,25 @@ void request_handler::handle_watch_query(connection_info& conn, std::int32_t xid
   reply(conn, xid, zxid_, found ? error::ok : error::no_watcher);
 }
 
-void request_handler::close_session(std::int64_t session_id, std::int64_t zxid) {
+void request_handler::close_session(std::int64_t session_id) {
   changes ch;
   const auto paths = tree_.ephemerals(session_id);
   for (const auto& path : paths) {
-    tree_.remove(path, zxid);
+    record(txn_op{txn_delete{path}});
     ch.push_back({event_type::node_deleted, path});
   }
+  record(txn_op{txn_close_session{session_id}});
   fire(ch);
-  sessions_.remove(session_id);
 }
 
 bool request_handler::expire_session(std::int64_t session_id) {
   if (!sessions_.find(session_id)) return false;
   const auto conn = connection_of(session_id);
-  close_session(session_id, ++zxid_);
+  begin_txn();
+  close_session(session_id);
   if (conn)
     if (auto* c = find(*conn)) drop(*c);
+  commit_txn();
   return true;
 }
 
@@ -915,9 +940,11 @@ void request_handler::expire_due() {
 
 void request_handler::reap() {
   for (const auto& path : tree_.reap_candidates(clock_.wall_ms())) {
-    tree_.remove(path, ++zxid_);
+    begin_txn();
+    record(txn_op{txn_delete{path}});
     fire({{event_type::node_deleted, path}});
   }
+  commit_txn();
 }
 
 const data_tree& request_handler::view(const connection_info& conn) const {

@@ -15,7 +15,9 @@
 
 #include "connection.hpp"
 #include "reply_gate.hpp"
+#include "sync_barrier.hpp"
 #include "tls_context.hpp"
+#include "zkpp/detail/server/data_dir.hpp"
 #include "zkpp/detail/server/error_names.hpp"
 #include "zkpp/detail/server/hex.hpp"
 #include "zkpp/detail/server/request_handler.hpp"
@@ -28,6 +30,7 @@ using detail::server::connection_id;
 using detail::server::hex;
 using detail::server::reply_gate;
 using detail::server::request_handler;
+using detail::server::sync_barrier;
 
 namespace {
 
@@ -68,18 +71,25 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   };
 
   // output_sink
-  void send(connection_id to, std::string frame) override {
+  void send(connection_id to, std::string frame) override { emit(to, std::move(frame)); }
+  void close(connection_id c) override { emit(c, std::nullopt); }
+
+  // Output waits for the transactions before it to be on disk (batched
+  // fsync), then passes the fault gate.
+  void emit(connection_id to, std::optional<std::string> frame) {
+    if (store && (durable.holding() || store->sync_pending()))
+      return durable.hold(to, std::move(frame));
+    pass_gate(to, std::move(frame));
+  }
+
+  void pass_gate(connection_id to, std::optional<std::string> frame) {
     if (!gate.holding()) return release(to, std::move(frame));
-    if (gate.stalled())
-      log("stall_replies: held " + describe(to, frame));
-    else if (gate.delay().count() > 0)
-      log("delay_replies: delayed " + describe(to, frame) + " by " +
+    if (frame && gate.stalled())
+      log("stall_replies: held " + describe(to, *frame));
+    else if (frame && gate.delay().count() > 0)
+      log("delay_replies: delayed " + describe(to, *frame) + " by " +
           std::to_string(gate.delay().count()) + " ms");
     gate.hold(to, std::move(frame));
-  }
-  void close(connection_id c) override {
-    if (gate.holding()) return gate.hold(c, std::nullopt);
-    release(c, std::nullopt);
   }
 
   // Past the reply gate: a frame to send, or nullopt to close after a flush.
@@ -253,6 +263,7 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   asio::steady_timer tick_timer{io};
   asio::steady_timer reap_timer{io};
   std::map<connection_id, std::shared_ptr<connection>> connections;
+  std::optional<detail::server::data_dir> store;
   std::unique_ptr<request_handler> handler;
   connection_id next_id = 1;
   std::thread thread;
@@ -262,6 +273,10 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   reply_gate gate{io, [this](connection_id to, std::optional<std::string> frame) {
                     release(to, std::move(frame));
                   }};
+  sync_barrier durable{io, [this] { store->sync(); },
+                       [this](connection_id to, std::optional<std::string> frame) {
+                         pass_gate(to, std::move(frame));
+                       }};
   bool refusing = false;
   std::int32_t max_frame = options.max_buffer;
   // Read from any thread.
@@ -291,7 +306,18 @@ void server::start() {
     i.listen(*i.secure, i.options.tls->secure_port);
     i.options.tls->secure_port = i.secure->port;
   }
-  i.handler = std::make_unique<request_handler>(i.options, i);
+  try {
+    if (!i.options.data_dir.empty())
+      i.store.emplace(i.options.data_dir, i.options.fsync, i.options.snapshot_every,
+                      [&i](const std::string& line) { i.log(line); });
+    i.handler = std::make_unique<request_handler>(
+        i.options, i, detail::server::server_clock::system(), i.store ? &*i.store : nullptr);
+  } catch (...) {
+    i.store.reset();
+    for (auto& l : i.listeners) i.stop_listening(l);
+    if (i.secure) i.stop_listening(*i.secure);
+    throw;
+  }
   i.handler->on_member_event([&i](std::string line) { i.log(std::move(line)); });
   for (auto& l : i.listeners) i.accept(l);
   if (i.secure) i.accept(*i.secure);
@@ -311,6 +337,7 @@ void server::stop() {
     i.tick_timer.cancel();
     i.reap_timer.cancel();
     i.gate.cancel();
+    i.durable.cancel();
     for (auto& [id, c] : i.connections) c->close_now();
     i.io.stop();
   });

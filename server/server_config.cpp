@@ -103,6 +103,21 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, s
     if (mode != "need" && mode != "none")
       return std::string{key} + ": need or none: " + std::string{mode};
     tls(o).require_client_cert = mode == "need";
+  } else if (key == "--data-dir") {
+    o.data_dir = trim(value);
+  } else if (key == "--fsync") {
+    const auto policy = trim(value);
+    if (policy == "every")
+      o.fsync = fsync_policy::every_write;
+    else if (policy == "batched")
+      o.fsync = fsync_policy::batched;
+    else if (policy == "off")
+      o.fsync = fsync_policy::off;
+    else
+      return std::string{key} + ": not every, batched or off: " + std::string{value};
+  } else if (key == "--snapshot-every") {
+    if (auto err = set_number(key, value, 1, 0x7fffffffffffffff, n)) return err;
+    o.snapshot_every = n;
   } else if (key.starts_with("--")) {
     return "unknown option " + std::string{key};
   }

@@ -39,6 +39,15 @@ session& session_table::create(std::int32_t timeout_ms, std::int64_t now) {
   return s;
 }
 
+void session_table::restore(std::int64_t id, std::string password, std::int32_t timeout_ms,
+                            std::int64_t now) {
+  auto& s = sessions_[id];
+  s.id = id;
+  s.password = std::move(password);
+  touch(id, timeout_ms, now);
+  if (id >= next_id_) next_id_ = id + 1;
+}
+
 session* session_table::find(std::int64_t id) {
   const auto it = sessions_.find(id);
   return it == sessions_.end() ? nullptr : &it->second;

@@ -20,6 +20,11 @@ struct server_tls_options {
   std::string ca_file{};             // CAs client certificates must chain to; empty: the system's
   bool require_client_cert = false;  // ssl.clientAuth=need instead of none
 };
+// When a durable server forces its transaction log to disk: after each
+// write; once per batch of writes it applied in one turn of its event loop;
+// or never (the OS decides). Under every_write and batched, a write is on
+// disk before its reply is sent.
+enum class fsync_policy { every_write, batched, off };
 
 // Settings of the reference server; the defaults are Apache ZooKeeper's
 // (with the sample config's tickTime).
@@ -40,6 +45,12 @@ struct server_options {
   std::vector<std::string> four_letter_whitelist{"srvr"};  // "*": all
   std::string super_digest{};  // "user:BASE64": that digest identity passes every ACL
   std::chrono::milliseconds reap_interval{60000};  // container / TTL cleanup period
+  // Durability: empty keeps everything in memory. Otherwise start() recovers
+  // the tree, the last zxid and the live sessions from this directory, and
+  // the server logs every transaction there and takes snapshots.
+  std::string data_dir{};
+  fsync_policy fsync = fsync_policy::batched;
+  std::int64_t snapshot_every = 100000;  // transactions between snapshots
   // Hears each fault log line (see fault_log()) on the server's thread.
   std::function<void(const std::string&)> on_fault{};
 };
@@ -50,8 +61,9 @@ struct server_endpoint {
 };
 
 // A compact ZooKeeper-compatible server (3.8 client protocol, one node, in
-// memory). start() binds and runs the server on its own thread; every
-// member function may be called from any other thread.
+// memory unless options.data_dir is set). start() binds and runs the server
+// on its own thread; every member function may be called from any other
+// thread.
 class server {
  public:
   explicit server(server_options options = {});

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -97,6 +98,16 @@ class recorder {
 };
 
 using event_recorder = recorder<watch_event>;
+
+// The next line containing `part`, skipping the others; fails the test naming
+// `what` when the deadline (for the whole wait) passes first.
+inline std::string next_line_containing(const recorder<std::string>& lines, const std::string& part,
+                                        const std::string& what,
+                                        std::chrono::milliseconds deadline = default_deadline) {
+  return lines.next_matching(
+      [&](const std::string& line) { return line.find(part) != std::string::npos; },
+      what + " containing '" + part + "'", deadline);
+}
 
 // A watcher that records into `r`.
 inline auto record_into(const event_recorder& r) {

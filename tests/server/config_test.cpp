@@ -67,6 +67,24 @@ TEST(server_config, rejects_unknown_flags_and_missing_values) {
   EXPECT_TRUE(parse_command_line({"--config", "/nonexistent/zoo.cfg"}, o));
 }
 
+TEST(server_config, durability_flags) {
+  server_options o;
+  EXPECT_TRUE(o.data_dir.empty()) << "in memory by default";
+  EXPECT_FALSE(parse_command_line(
+      {"--data-dir", "/var/lib/zkpp", "--fsync", "every", "--snapshot-every", "500"}, o));
+  EXPECT_EQ(o.data_dir, "/var/lib/zkpp");
+  EXPECT_EQ(o.fsync, fsync_policy::every_write);
+  EXPECT_EQ(o.snapshot_every, 500);
+  EXPECT_FALSE(parse_command_line({"--fsync", "off"}, o));
+  EXPECT_EQ(o.fsync, fsync_policy::off);
+  EXPECT_FALSE(parse_command_line({"--fsync", "batched"}, o));
+  EXPECT_EQ(o.fsync, fsync_policy::batched);
+  EXPECT_EQ(parse_command_line({"--fsync", "sometimes"}, o),
+            "--fsync: not every, batched or off: sometimes");
+  EXPECT_EQ(parse_command_line({"--snapshot-every", "0"}, o),
+            "--snapshot-every: not a number in [1, 9223372036854775807]: 0");
+}
+
 TEST(server_config, control_port_is_a_program_option) {
   server_options o;
   program_options p;

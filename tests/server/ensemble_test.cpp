@@ -41,7 +41,9 @@ class ensemble_test : public ::testing::Test {
     throw std::runtime_error("connected to " + server + ", not a member");
   }
 
-  std::string await_fault(const std::string& part) { return next_fault_line(faults_, part); }
+  std::string await_fault(const std::string& part) {
+    return next_line_containing(faults_, part, "a fault log line");
+  }
 
   recorder<std::string> faults_;
   server ensemble_{{.port = 0, .members = 3, .on_fault = faults_.pusher()}};

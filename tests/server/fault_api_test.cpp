@@ -44,7 +44,9 @@ class fault_api_test : public ::testing::TestWithParam<transport> {
   }
 
   // The next fault log line containing `part`, skipping others (pings, ...).
-  std::string await_fault(const std::string& part) { return next_fault_line(faults_, part); }
+  std::string await_fault(const std::string& part) {
+    return next_line_containing(faults_, part, "a fault log line");
+  }
 
   // A client of the port under test.
   client_options options() const {

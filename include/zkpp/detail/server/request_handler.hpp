@@ -12,6 +12,7 @@
 #include "zkpp/detail/server/data_tree.hpp"
 #include "zkpp/detail/server/member_views.hpp"
 #include "zkpp/detail/server/session_table.hpp"
+#include "zkpp/detail/server/txn_record.hpp"
 #include "zkpp/detail/server/watch_table.hpp"
 #include "zkpp/error.hpp"
 #include "zkpp/server.hpp"
@@ -51,8 +52,10 @@ struct server_clock {
 // Not thread-safe: the network front calls it from one thread.
 class request_handler {
  public:
+  // With a `log`, the state starts from what it recovers, and every
+  // transaction goes to it before anything the transaction causes is sent.
   request_handler(server_options options, output_sink& out,
-                  server_clock clock = server_clock::system());
+                  server_clock clock = server_clock::system(), txn_sink* log = nullptr);
 
   // `member`: which member of the ensemble accepted it (see member_views).
   void connection_opened(connection_id c, std::string address, std::uint16_t port,
@@ -124,18 +127,18 @@ class request_handler {
   void handle_watch_query(connection_info& conn, std::int32_t xid, std::int32_t type,
                           std::string_view body);
 
-  // Write operations; each checks in ZooKeeper's order, mutates the tree on
-  // success and records what changed for the watches.
-  error create(connection_info& conn, const proto::create_ttl_request& req, std::int64_t zxid,
-               std::int64_t time, std::string& path, zkpp::stat& stat, changes& ch);
-  error remove(connection_info& conn, const proto::path_version_request& req, std::int64_t zxid,
-               changes& ch);
-  error set_data(connection_info& conn, const proto::set_data_request& req, std::int64_t zxid,
-                 std::int64_t time, zkpp::stat& stat, changes& ch);
+  // Write operations, within the current transaction; each checks in
+  // ZooKeeper's order, mutates the tree on success and records what changed
+  // for the watches.
+  error create(connection_info& conn, const proto::create_ttl_request& req, std::string& path,
+               zkpp::stat& stat, changes& ch);
+  error remove(connection_info& conn, const proto::path_version_request& req, changes& ch);
+  error set_data(connection_info& conn, const proto::set_data_request& req, zkpp::stat& stat,
+                 changes& ch);
   error check_version(connection_info& conn, const proto::path_version_request& req);
-  error set_acl(connection_info& conn, std::string_view body, std::int64_t zxid, zkpp::stat& stat);
-  error run_multi_op(connection_info& conn, const proto::multi_op& op, std::int64_t zxid,
-                     std::int64_t time, proto::multi_result& result, changes& ch);
+  error set_acl(connection_info& conn, std::string_view body, zkpp::stat& stat);
+  error run_multi_op(connection_info& conn, const proto::multi_op& op, proto::multi_result& result,
+                     changes& ch);
 
   // The node at `path` if the connection holds `perm` on it: NONODE / NOAUTH otherwise.
   error find_permitted(const connection_info& conn, std::string_view path, std::int32_t perm,
@@ -146,8 +149,17 @@ class request_handler {
   error get_children(connection_info& conn, const proto::path_watch_request& req,
                      std::vector<std::string>& children, zkpp::stat& stat);
 
+  // A transaction: begin_txn() takes the next zxid; record() applies each
+  // change to the tree or sessions (note() one applied already);
+  // commit_txn() hands it to the log. Output commits first, so nothing is
+  // sent before the transaction that caused it is logged.
+  std::int64_t begin_txn();
+  void record(txn_op op);
+  void note(txn_op op);
+  void commit_txn();
+
   void attach(connection_info& conn, std::int64_t session_id, std::int32_t timeout_ms);
-  void close_session(std::int64_t session_id, std::int64_t zxid);
+  void close_session(std::int64_t session_id);
   void fire(const changes& ch);
   void deliver(const std::vector<notification>& notes);
   void send(connection_info& conn, std::string frame);
@@ -168,6 +180,8 @@ class request_handler {
   watch_table watches_;
   std::map<connection_id, connection_info> connections_;
   std::map<std::int64_t, connection_id> session_connection_;
+  txn_sink* log_;
+  std::optional<txn> pending_;
   std::int64_t zxid_ = 0;
   std::int64_t started_ = 0;
   std::int32_t min_timeout_ = 0;

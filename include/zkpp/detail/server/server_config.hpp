@@ -37,6 +37,7 @@ inline constexpr const char* usage =
     "                   [--control-port N] [--members N]\n"
     "                   [--secure-port N --tls-cert FILE --tls-key FILE [--tls-ca FILE]\n"
     "                    [--tls-client-auth need|none]]\n"
+    "                   [--data-dir DIR [--fsync every|batched|off] [--snapshot-every N]]\n"
     "--members N: an in-process ensemble of N members on ports PORT..PORT+N-1 (free ports\n"
     "with --port 0), all of them in the printed connect string.\n"
     "TLS: the secure port serves TLS next to the plain port (0: a free port, printed as\n"

@@ -24,6 +24,9 @@ class session_table {
   session_table(std::int64_t tick_ms, std::uint64_t secret, std::int64_t wall_now_ms);
 
   session& create(std::int32_t timeout_ms, std::int64_t now);
+  // A session that lived before a restart, with its own id and password; its
+  // timeout counts from `now`. Later ids do not collide with it.
+  void restore(std::int64_t id, std::string password, std::int32_t timeout_ms, std::int64_t now);
   session* find(std::int64_t id);
   const std::map<std::int64_t, session>& all() const { return sessions_; }
   // The password ZooKeeper would issue for `id` (derived, so it can be

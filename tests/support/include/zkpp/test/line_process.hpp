@@ -54,6 +54,8 @@ class line_process {
   int stop(std::chrono::milliseconds grace = std::chrono::seconds{10}) {
     return child_.stop(grace);
   }
+  // SIGKILL at once (a crash); returns the wait status.
+  int kill() { return child_.kill(); }
 
  private:
   // Reads what is available within `deadline`; sets eof_ at end of output.
