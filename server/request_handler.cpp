@@ -390,7 +390,7 @@ error request_handler::create(connection_info& conn, const proto::create_ttl_req
     return error::bad_arguments;
   auto acl = fixup_acl(req.acl, conn.identities);
   if (!acl) return error::invalid_acl;
-  const auto* parent = tree_.find(parent_of(req.path, slash));
+  const auto parent = tree_.find(parent_of(req.path, slash));
   if (!parent) return error::no_node;
   if (!permitted(*parent->acl, perms::create, conn.identities)) return error::no_auth;
   path = req.path;
@@ -421,13 +421,13 @@ error request_handler::remove(connection_info& conn, const proto::path_version_r
   if (slash == std::string::npos || req.path.find('\0') != std::string::npos ||
       is_special_path(req.path))
     return error::bad_arguments;
-  const auto* parent = tree_.find(parent_of(req.path, slash));
+  const auto parent = tree_.find(parent_of(req.path, slash));
   if (!parent) return error::no_node;
   if (!permitted(*parent->acl, perms::remove, conn.identities)) return error::no_auth;
-  const auto* n = tree_.find(req.path);
+  const auto n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!version_matches(req.version, n->version)) return error::bad_version;
-  if (!n->children.empty()) return error::not_empty;
+  if (n->num_children != 0) return error::not_empty;
   tree_.remove(req.path, zxid);
   ch.push_back({event_type::node_deleted, req.path});
   return error::ok;
@@ -437,7 +437,7 @@ error request_handler::set_data(connection_info& conn, const proto::set_data_req
                                 std::int64_t zxid, std::int64_t time, zkpp::stat& stat,
                                 changes& ch) {
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
-  const auto* n = tree_.find(req.path);
+  const auto n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!permitted(*n->acl, perms::write, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->version)) return error::bad_version;
@@ -454,7 +454,7 @@ error request_handler::set_acl(connection_info& conn, std::string_view body, std
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
   auto acl = fixup_acl(req.acl, conn.identities);
   if (!acl) return error::invalid_acl;
-  const auto* n = tree_.find(req.path);
+  const auto n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!permitted(*n->acl, perms::admin, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->aversion)) return error::bad_version;
@@ -466,7 +466,7 @@ error request_handler::set_acl(connection_info& conn, std::string_view body, std
 error request_handler::check_version(connection_info& conn,
                                      const proto::path_version_request& req) {
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
-  const auto* n = tree_.find(req.path);
+  const auto n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!permitted(*n->acl, perms::read, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->version)) return error::bad_version;
@@ -623,7 +623,7 @@ void request_handler::handle_multi(connection_info& conn, std::int32_t xid, std:
 
 error request_handler::get_data(connection_info& conn, const proto::path_watch_request& req,
                                 proto::get_data_response& rsp) {
-  const node* n = nullptr;
+  std::optional<node> n;
   if (const auto e = find_permitted(conn, req.path, perms::read, n); e != error::ok) return e;
   if (req.watch) watches_.data.add(req.path, conn.id, watch_mode::standard);
   rsp.data = n->data;
@@ -633,10 +633,10 @@ error request_handler::get_data(connection_info& conn, const proto::path_watch_r
 
 error request_handler::get_children(connection_info& conn, const proto::path_watch_request& req,
                                     std::vector<std::string>& children, zkpp::stat& stat) {
-  const node* n = nullptr;
+  std::optional<node> n;
   if (const auto e = find_permitted(conn, req.path, perms::read, n); e != error::ok) return e;
   if (req.watch) watches_.child.add(req.path, conn.id, watch_mode::standard);
-  children.assign(n->children.begin(), n->children.end());
+  children = n->children();
   stat = n->stat();
   return error::ok;
 }
@@ -690,7 +690,7 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 error request_handler::find_permitted(const connection_info& conn, std::string_view path,
-                                      std::int32_t perm, const node*& n) const {
+                                      std::int32_t perm, std::optional<node>& n) const {
   n = tree_.find(path);
   if (!n) return error::no_node;
   return permitted(*n->acl, perm, conn.identities) ? error::ok : error::no_auth;
@@ -699,7 +699,7 @@ error request_handler::find_permitted(const connection_info& conn, std::string_v
 void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::int32_t type,
                                   std::string_view body) {
   std::string out;
-  const node* n = nullptr;
+  std::optional<node> n;
   error err = error::ok;
   switch (static_cast<opcode>(type)) {
     case opcode::exists:
@@ -800,10 +800,10 @@ void request_handler::handle_set_watches(connection_info& conn, std::int32_t xid
   const auto rearm = [&](const std::vector<std::string>& paths, watch_index& index,
                          std::int64_t node::*changed_at, event_type changed) {
     for (const auto& path : paths) {
-      const auto* n = tree_.find(path);
+      const auto n = tree_.find(path);
       if (!n)
         note(event_type::node_deleted, path);
-      else if (n->*changed_at > req.relative_zxid)
+      else if ((*n).*changed_at > req.relative_zxid)
         note(changed, path);
       else
         index.add(path, conn.id, watch_mode::standard);
