@@ -57,8 +57,8 @@ struct numbers {
 
 numbers numbers_of(const node_fields& f) {
   return {{zigzag(f.czxid), zigzag(minus(f.mzxid, f.czxid)), zigzag(minus(f.pzxid, f.czxid)),
-           zigzag(f.version), zigzag(f.child_creations), zigzag(f.aversion), zigzag(f.owner),
-           f.acl, f.data ? f.data->size() + 1 : 0}};
+           zigzag(f.version), zigzag(f.child_creations), zigzag(f.aversion), zigzag(f.owner), f.acl,
+           f.data ? f.data->size() + 1 : 0}};
 }
 
 std::size_t header_size(const node_fields& f) {
