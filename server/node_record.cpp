@@ -79,7 +79,7 @@ std::size_t record_size(const node_fields& f) {
 
 void write_record(const node_fields& f, char* out) {
   out = put_varint(out, f.name.size());
-  std::memmove(out, f.name.data(), f.name.size());
+  if (!f.name.empty()) std::memmove(out, f.name.data(), f.name.size());
   out += f.name.size();
   for (const auto v : numbers_of(f).values) out = put_varint(out, v);
   if (f.data && !f.data->empty()) std::memmove(out, f.data->data(), f.data->size());
