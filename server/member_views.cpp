@@ -11,7 +11,7 @@ member_views::member_views(std::size_t members) : members_(members) {
 void member_views::lag(std::size_t m, const data_tree& live, std::int64_t zxid) {
   auto& member = members_.at(m);
   if (member.frozen) return;
-  member.frozen.emplace(live);
+  member.frozen.emplace(live.clone());
   member.frozen_zxid = zxid;
 }
 

@@ -449,7 +449,7 @@ error request_handler::create(connection_info& conn, const proto::create_ttl_req
     return error::bad_arguments;
   auto acl = fixup_acl(req.acl, conn.identities);
   if (!acl) return error::invalid_acl;
-  const auto* parent = tree_.find(parent_of(req.path, slash));
+  const auto parent = tree_.find(parent_of(req.path, slash));
   if (!parent) return error::no_node;
   if (!permitted(*parent->acl, perms::create, conn.identities)) return error::no_auth;
   path = req.path;
@@ -480,13 +480,13 @@ error request_handler::remove(connection_info& conn, const proto::path_version_r
   if (slash == std::string::npos || req.path.find('\0') != std::string::npos ||
       is_special_path(req.path))
     return error::bad_arguments;
-  const auto* parent = tree_.find(parent_of(req.path, slash));
+  const auto parent = tree_.find(parent_of(req.path, slash));
   if (!parent) return error::no_node;
   if (!permitted(*parent->acl, perms::remove, conn.identities)) return error::no_auth;
-  const auto* n = tree_.find(req.path);
+  const auto n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!version_matches(req.version, n->version)) return error::bad_version;
-  if (!n->children.empty()) return error::not_empty;
+  if (n->num_children != 0) return error::not_empty;
   record(txn_op{txn_delete{req.path}});
   ch.push_back({event_type::node_deleted, req.path});
   return error::ok;
@@ -495,7 +495,7 @@ error request_handler::remove(connection_info& conn, const proto::path_version_r
 error request_handler::set_data(connection_info& conn, const proto::set_data_request& req,
                                 zkpp::stat& stat, changes& ch) {
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
-  const auto* n = tree_.find(req.path);
+  const auto n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!permitted(*n->acl, perms::write, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->version)) return error::bad_version;
@@ -511,7 +511,7 @@ error request_handler::set_acl(connection_info& conn, std::string_view body, zkp
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
   auto acl = fixup_acl(req.acl, conn.identities);
   if (!acl) return error::invalid_acl;
-  const auto* n = tree_.find(req.path);
+  const auto n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!permitted(*n->acl, perms::admin, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->aversion)) return error::bad_version;
@@ -523,7 +523,7 @@ error request_handler::set_acl(connection_info& conn, std::string_view body, zkp
 error request_handler::check_version(connection_info& conn,
                                      const proto::path_version_request& req) {
   if (!proto::is_valid_path(req.path)) return error::bad_arguments;
-  const auto* n = tree_.find(req.path);
+  const auto n = tree_.find(req.path);
   if (!n) return error::no_node;
   if (!permitted(*n->acl, perms::read, conn.identities)) return error::no_auth;
   if (!version_matches(req.version, n->version)) return error::bad_version;
@@ -676,7 +676,7 @@ void request_handler::handle_multi(connection_info& conn, std::int32_t xid, std:
 
 error request_handler::get_data(connection_info& conn, const proto::path_watch_request& req,
                                 proto::get_data_response& rsp) {
-  const node* n = nullptr;
+  std::optional<node> n;
   if (const auto e = find_permitted(conn, req.path, perms::read, n); e != error::ok) return e;
   if (req.watch) watches_.data.add(req.path, conn.id, watch_mode::standard);
   rsp.data = n->data;
@@ -686,10 +686,10 @@ error request_handler::get_data(connection_info& conn, const proto::path_watch_r
 
 error request_handler::get_children(connection_info& conn, const proto::path_watch_request& req,
                                     std::vector<std::string>& children, zkpp::stat& stat) {
-  const node* n = nullptr;
+  std::optional<node> n;
   if (const auto e = find_permitted(conn, req.path, perms::read, n); e != error::ok) return e;
   if (req.watch) watches_.child.add(req.path, conn.id, watch_mode::standard);
-  children.assign(n->children.begin(), n->children.end());
+  children = n->children();
   stat = n->stat();
   return error::ok;
 }
@@ -743,7 +743,7 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 error request_handler::find_permitted(const connection_info& conn, std::string_view path,
-                                      std::int32_t perm, const node*& n) const {
+                                      std::int32_t perm, std::optional<node>& n) const {
   n = view(conn).find(path);
   if (!n) return error::no_node;
   return permitted(*n->acl, perm, conn.identities) ? error::ok : error::no_auth;
@@ -752,7 +752,7 @@ error request_handler::find_permitted(const connection_info& conn, std::string_v
 void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::int32_t type,
                                   std::string_view body) {
   std::string out;
-  const node* n = nullptr;
+  std::optional<node> n;
   error err = error::ok;
   switch (static_cast<opcode>(type)) {
     case opcode::exists:
@@ -854,10 +854,10 @@ void request_handler::handle_set_watches(connection_info& conn, std::int32_t xid
   const auto rearm = [&](const std::vector<std::string>& paths, watch_index& index,
                          std::int64_t node::*changed_at, event_type changed) {
     for (const auto& path : paths) {
-      const auto* n = view(conn).find(path);
+      const auto n = view(conn).find(path);
       if (!n)
         note(event_type::node_deleted, path);
-      else if (n->*changed_at > req.relative_zxid)
+      else if ((*n).*changed_at > req.relative_zxid)
         note(changed, path);
       else
         index.add(path, conn.id, watch_mode::standard);
@@ -973,8 +973,8 @@ std::vector<notification> request_handler::missed_while_lagging(std::size_t m) {
   const auto consume = [&](watch_index& index, bool children) {
     std::vector<std::pair<std::string, watcher_id>> fired;
     for (const auto& [path, watchers] : index.by_path()) {
-      const auto* before = frozen.find(path);
-      const auto* now = tree_.find(path);
+      const auto before = frozen.find(path);
+      const auto now = tree_.find(path);
       const bool recreated = before && now && before->czxid != now->czxid;
       auto type = event_type::none;
       if ((before && !now) || recreated)

@@ -12,40 +12,16 @@
 namespace zkpp::detail::server {
 namespace {
 
-std::string child_path(const std::string& parent, const std::string& name) {
-  return parent == "/" ? "/" + name : parent + "/" + name;
-}
-
-// Parents before children, from the public view of the tree (a stack, not
-// recursion: a path may be thousands of levels deep).
+// Parents before children.
 std::vector<snapshot_node> collect(const data_tree& tree) {
   std::vector<snapshot_node> out;
   out.reserve(tree.node_count());
-  std::vector<std::string> pending{"/"};
-  while (!pending.empty()) {
-    auto path = std::move(pending.back());
-    pending.pop_back();
-    const node& n = *tree.find(path);
-    for (const auto& name : n.children) pending.push_back(child_path(path, name));
-    out.push_back({std::move(path), n.data, *n.acl, n.czxid, n.mzxid, n.ctime, n.mtime, n.version,
-                   n.child_creations, n.aversion, n.owner, n.pzxid});
-  }
+  tree.for_each_node([&](std::string_view path, const node& n) {
+    out.push_back({std::string{path}, n.data ? std::optional<std::string>{*n.data} : std::nullopt,
+                   *n.acl, n.czxid, n.mzxid, n.ctime(), n.mtime(), n.version, n.child_creations,
+                   n.aversion, n.owner, n.pzxid});
+  });
   return out;
-}
-
-// data_tree's mutators each move a stat on (create bumps the parent's
-// cversion, set_data the version, ...); the stored stat is written back in
-// place once every node is there.
-void restore_stat(const data_tree& tree, const snapshot_node& s) {
-  auto& n = const_cast<node&>(*tree.find(s.path));
-  n.czxid = s.czxid;
-  n.mzxid = s.mzxid;
-  n.ctime = s.ctime;
-  n.mtime = s.mtime;
-  n.version = s.version;
-  n.child_creations = s.child_creations;
-  n.aversion = s.aversion;
-  n.pzxid = s.pzxid;
 }
 
 }  // namespace
@@ -81,16 +57,20 @@ std::optional<snapshot_record> read_snapshot(const std::filesystem::path& path) 
 void load_snapshot(const snapshot_record& snapshot, data_tree& tree, session_table& sessions,
                    std::int64_t steady_now) {
   for (const auto& s : snapshot.nodes) {
-    if (tree.find(s.path)) {
-      tree.set_data(s.path, s.data, s.mzxid, s.mtime);
-      tree.set_acl(s.path, s.acl);
-      continue;
-    }
-    if (s.path.empty() || !tree.find(parent_path(s.path)))
+    if (s.path.empty() || (s.path != "/" && !tree.find(parent_path(s.path))))
       throw std::runtime_error("snapshot node " + s.path + " has no parent before it");
-    tree.create(s.path, s.data, s.acl, s.owner, s.czxid, s.ctime);
+    node n;
+    n.data = s.data;
+    n.acl = &s.acl;
+    n.czxid = s.czxid;
+    n.mzxid = s.mzxid;
+    n.pzxid = s.pzxid;
+    n.version = s.version;
+    n.child_creations = s.child_creations;
+    n.aversion = s.aversion;
+    n.owner = s.owner;
+    tree.put(s.path, n, s.ctime, s.mtime);
   }
-  for (const auto& s : snapshot.nodes) restore_stat(tree, s);
   for (const auto& s : snapshot.sessions)
     sessions.restore(s.id, s.password, s.timeout_ms, steady_now);
 }

@@ -47,11 +47,11 @@ bool applies_to(const txn_op& op, const data_tree& tree) {
                                  tree.find(parent_path(c.path));
                         },
                         [&](const txn_delete& d) {
-                          const auto* n = tree.find(d.path);
-                          return d.path != "/" && n && n->children.empty();
+                          const auto n = tree.find(d.path);
+                          return d.path != "/" && n && n->num_children == 0;
                         },
-                        [&](const txn_set_data& s) { return tree.find(s.path) != nullptr; },
-                        [&](const txn_set_acl& s) { return tree.find(s.path) != nullptr; },
+                        [&](const txn_set_data& s) { return tree.find(s.path).has_value(); },
+                        [&](const txn_set_acl& s) { return tree.find(s.path).has_value(); },
                         [](const session_record&) { return true; },
                         [](const txn_close_session&) { return true; },
                     },

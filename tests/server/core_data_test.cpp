@@ -220,11 +220,11 @@ TEST_F(core_test, containers_are_reaped_once_emptied_and_ttl_nodes_once_idle) {
   create(c, "/used/child");
   call(watcher, opcode::exists, proto::exists_request{"/used", true});
   handler_->reap();
-  EXPECT_NE(handler_->tree().find("/used"), nullptr) << "a container with children stays";
+  EXPECT_TRUE(handler_->tree().find("/used")) << "a container with children stays";
   call(c, opcode::remove, proto::delete_request{"/used/child", -1});
   handler_->reap();
-  EXPECT_EQ(handler_->tree().find("/used"), nullptr);
-  EXPECT_NE(handler_->tree().find("/unused"), nullptr) << "never-used containers stay";
+  EXPECT_FALSE(handler_->tree().find("/used"));
+  EXPECT_TRUE(handler_->tree().find("/unused")) << "never-used containers stay";
   EXPECT_EQ(events(watcher), std::vector{event(event_type::node_deleted, "/used")});
 
   const auto base = create_req("/ttl", "", create_mode::persistent_with_ttl);
@@ -234,10 +234,10 @@ TEST_F(core_test, containers_are_reaped_once_emptied_and_ttl_nodes_once_idle) {
             0);
   wall_ += 5000;
   handler_->reap();
-  EXPECT_NE(handler_->tree().find("/ttl"), nullptr) << "not idle for longer than the TTL yet";
+  EXPECT_TRUE(handler_->tree().find("/ttl")) << "not idle for longer than the TTL yet";
   wall_ += 1;
   handler_->reap();
-  EXPECT_EQ(handler_->tree().find("/ttl"), nullptr);
+  EXPECT_FALSE(handler_->tree().find("/ttl"));
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ TEST_F(core_test, multi_applies_every_op_under_one_zxid_with_3_8_result_types) {
   EXPECT_EQ(std::get<proto::stat_response>(rsp.results[4].response).stat.version, 1);
   EXPECT_EQ(rsp.results[5].type, 2);
   for (const auto& res : rsp.results) EXPECT_EQ(res.err, 0);
-  EXPECT_EQ(handler_->tree().find("/m1"), nullptr);
+  EXPECT_FALSE(handler_->tree().find("/m1"));
   EXPECT_EQ(*handler_->tree().find("/m2")->data, "bb");
 }
 
@@ -67,9 +67,9 @@ TEST_F(core_test, failed_multi_applies_nothing_and_reports_error_results_with_he
             "ffffffff00fffffffe"
             "fffffffe"
             "ffffffff01ffffffff");
-  EXPECT_EQ(handler_->tree().find("/p/a"), nullptr);
+  EXPECT_FALSE(handler_->tree().find("/p/a"));
   EXPECT_EQ(handler_->tree().find("/p")->child_creations, seq_before);
-  EXPECT_EQ(handler_->tree().find("/p")->children.size(), 0u);
+  EXPECT_EQ(handler_->tree().find("/p")->num_children, 0);
   EXPECT_EQ(stat_of(c, "/p").version, 0);
 }
 
@@ -132,7 +132,7 @@ TEST_F(core_test, mixing_reads_and_writes_is_a_marshalling_error) {
       call(c, opcode::multi_read, proto::multi_request{{op(opcode::create, create_req("/x"))}})
           .header.err,
       code(error::marshalling_error));
-  EXPECT_EQ(handler_->tree().find("/x"), nullptr);
+  EXPECT_FALSE(handler_->tree().find("/x"));
 }
 
 }  // namespace

@@ -148,7 +148,7 @@ TEST_F(core_test, expire_session_hook_expires_at_once) {
   EXPECT_TRUE(handler_->expire_session(last_connect_.session_id));
   EXPECT_TRUE(sink_.closed.contains(c));
   EXPECT_FALSE(handler_->expire_session(last_connect_.session_id));
-  EXPECT_EQ(handler_->tree().find("/e"), nullptr);
+  EXPECT_FALSE(handler_->tree().find("/e"));
 }
 
 TEST_F(core_test, unknown_opcode_gets_unimplemented_with_zxid_minus_1_then_close) {

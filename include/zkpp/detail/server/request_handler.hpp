@@ -142,7 +142,7 @@ class request_handler {
 
   // The node at `path` if the connection holds `perm` on it: NONODE / NOAUTH otherwise.
   error find_permitted(const connection_info& conn, std::string_view path, std::int32_t perm,
-                       const node*& n) const;
+                       std::optional<node>& n) const;
   // Reads shared by the plain opcodes and multiRead.
   error get_data(connection_info& conn, const proto::path_watch_request& req,
                  proto::get_data_response& rsp);
