@@ -50,7 +50,9 @@ zkpp_clean_up_on_exit "$work"
 peak_rss_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 zkpp_log "starting Apache ZooKeeper"
-zkpp_start_zookeeper
+# The full matrix creates 100,000 nodes of 10 KiB: 1 GB, more than the
+# default heap of 256 MB (ZooKeeper stopped answering there).
+ZKPP_ZK_JAVA_OPTS="${ZKPP_ZK_JAVA_OPTS:--Xmx2g}" zkpp_start_zookeeper
 zkpp_log "starting zkpp-server"
 zkpp_start_zkpp_server "$build/server/zkpp-server" "$work/zkpp-server.log"
 declare -A server_host=([zookeeper]="127.0.0.1:$ZKPP_ZK_PORT" [zkpp-server]="127.0.0.1:$ZKPP_SERVER_PORT")
