@@ -186,7 +186,10 @@ template <class T, class Start>
 T client::run_sync(std::error_code& ec, Start start) {
   if (running_in_this_thread()) {
     ec = error::would_block_on_strand;
-    return T{};
+    if constexpr (std::is_void_v<T>)
+      return;
+    else
+      return T{};
   }
   // The completion runs inline wherever the reply is decoded (the client's
   // strand), so waiting costs no allocation and no executor hop.

@@ -24,6 +24,9 @@ template <class... F>
 struct overloaded : F... {
   using F::operator()...;
 };
+// Clang before 17 deduces no aggregate template arguments by itself.
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 }  // namespace
 

@@ -60,6 +60,10 @@ struct signature<void> {
 // Installed in a completion handler's cancellation slot: completes that one
 // request with operation_aborted (a write may still take effect on the server).
 struct request_canceller {
+  // A constructor, not an aggregate: cancellation slots construct it with
+  // parentheses, which Clang before 16 does not take for aggregates.
+  request_canceller(std::weak_ptr<client_impl> i, std::uint64_t request)
+      : impl(std::move(i)), id(request) {}
   std::weak_ptr<client_impl> impl;
   std::uint64_t id;
   void operator()(asio::cancellation_type type) const;
