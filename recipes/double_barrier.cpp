@@ -1,11 +1,12 @@
 #include "zkpp/recipes/double_barrier.hpp"
 
+#include <asio/error.hpp>
+
 #include <algorithm>
 #include <mutex>
 #include <vector>
 
 #include "zkpp/recipes/detail/blocking.hpp"
-#include "zkpp/recipes/detail/node_io.hpp"
 #include "zkpp/recipes/detail/node_names.hpp"
 #include "zkpp/recipes/detail/rewatch.hpp"
 #include "zkpp/recipes/detail/znode_ops.hpp"
@@ -18,6 +19,11 @@ constexpr std::string_view ready_name = "ready";
 }
 
 // Our member node, and the session it was created in (0: none).
+//
+// A create must never land after a withdraw: the other members would wait
+// for our node to go forever. Creates are not retried on their own (a lost
+// reply goes back to the step's watch loop), each is tied to the epoch it was
+// meant for, and one that lands in a later epoch deletes its node again.
 struct barrier_member {
   barrier_member(client& c, std::string dir)
       : zk(c), dir(std::move(dir)), name(random_uuid()), path(this->dir + "/" + name) {}
@@ -28,25 +34,18 @@ struct barrier_member {
   const std::string path;
   std::mutex m;
   std::int64_t session = 0;
-
-  bool exists_in_this_session() {
-    std::lock_guard lock{m};
-    return session != 0 && session == zk.session_id();
-  }
+  std::uint64_t epoch = 0;  // withdraws so far
 
   // Creates the node unless it exists in this session, then `next(ec)`.
   void ensure(std::function<void(std::error_code)> next) {
-    if (exists_in_this_session()) return next({});
-    create_with_parents(zk, path, "", create_mode::ephemeral,
-                        [this, next = std::move(next)](std::error_code ec) {
-                          // Our uuid: an existing node is our own earlier try.
-                          if (ec == error::node_exists) ec = {};
-                          if (!ec) {
-                            std::lock_guard lock{m};
-                            session = zk.session_id();
-                          }
-                          next(ec);
-                        });
+    std::unique_lock lock{m};
+    if (session != 0 && session == zk.session_id()) {
+      lock.unlock();
+      return next({});
+    }
+    const auto e = epoch;
+    lock.unlock();
+    create(e, std::move(next));
   }
 
   // Deletes the node (retried through connection loss), then `next(ec)`.
@@ -54,8 +53,39 @@ struct barrier_member {
     {
       std::lock_guard lock{m};
       session = 0;
+      ++epoch;
     }
     guaranteed_delete(zk, path, std::move(next));
+  }
+
+ private:
+  bool withdrawn_since(std::uint64_t e) {
+    std::lock_guard lock{m};
+    return e != epoch;
+  }
+
+  void create(std::uint64_t e, std::function<void(std::error_code)> next) {
+    if (withdrawn_since(e)) return next(asio::error::operation_aborted);
+    zk.async_create(path, "", {.mode = create_mode::ephemeral},
+                    [this, e, next = std::move(next)](std::error_code ec, const std::string&) {
+                      // Our uuid: an existing node is our own earlier try.
+                      if (ec == error::node_exists) ec = {};
+                      if (ec == error::no_node)
+                        return create_containers(zk, dir, [this, e, next](std::error_code ec) {
+                          if (ec && ec != error::no_node) return next(ec);
+                          create(e, next);
+                        });
+                      if (ec) return next(ec);
+                      std::unique_lock lock{m};
+                      if (e != epoch) {
+                        lock.unlock();
+                        guaranteed_delete(zk, path);
+                        return next(asio::error::operation_aborted);
+                      }
+                      session = zk.session_id();
+                      lock.unlock();
+                      next({});
+                    });
   }
 };
 
@@ -97,13 +127,16 @@ struct barrier_step : std::enable_shared_from_this<barrier_step> {
           if (ec) return self->failed(ec, looked);
           std::erase(children, ready_name);
           if (static_cast<int>(children.size()) < self->member_qty) return looked({});
-          create_with_parents(self->zk(), self->child(std::string{ready_name}), "",
-                              create_mode::persistent, [self, looked](std::error_code ec) {
-                                if (ec == error::node_exists) ec = {};
-                                if (ec) return self->failed(ec, looked);
-                                self->wait->finish({});
-                                looked({});
-                              });
+          // Not retried on its own: a late retry could bring `ready` back
+          // after the members left, and open the next round at once.
+          self->zk().async_create(self->child(std::string{ready_name}), "",
+                                  {.mode = create_mode::persistent},
+                                  [self, looked](std::error_code ec, const std::string&) {
+                                    if (ec == error::node_exists) ec = {};
+                                    if (ec) return self->failed(ec, looked);
+                                    self->wait->finish({});
+                                    looked({});
+                                  });
         });
   }
 

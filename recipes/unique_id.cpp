@@ -22,9 +22,11 @@ void unique_id_generator::next(detail::completion<std::error_code, std::int64_t>
         if (ec) return done(ec, 0);
         const auto seq = detail::sequence_of(detail::node_name(node.path));
         if (!seq) return done(error::data_inconsistency, 0);
-        // The id is ours once the node exists; it is not needed any more.
-        detail::guaranteed_delete(zk, node.path);
-        done({}, *seq);
+        // The id is ours once the node exists. The node is persistent, so it is
+        // deleted before the id is handed out: a caller that closes its client
+        // right after next() must not leave it behind.
+        detail::guaranteed_delete(zk, node.path,
+                                  [done, id = *seq](std::error_code) mutable { done({}, id); });
       },
       create_mode::persistent_sequential);
 }

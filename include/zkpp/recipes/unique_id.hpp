@@ -17,7 +17,8 @@ namespace zkpp::recipes {
 
 // next() creates a persistent-sequential child `_c_<uuid>-id-<seq>` of the
 // path (missing ancestors become containers), takes its sequence number and
-// deletes the node again. The sequence counter of a parent only grows, so
+// deletes the node again before it completes, so closing the client right
+// after next() leaves nothing behind. The sequence counter of a parent only grows, so
 // ids are distinct and increasing per path (not contiguous: deletions count
 // too); it is a signed 32-bit number on the server, so a path gives out
 // about 2^31 ids. The uuid prefix ("protected" creation) finds our node again
