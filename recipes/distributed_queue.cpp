@@ -134,20 +134,17 @@ class queue_core : public std::enable_shared_from_this<queue_core> {
     }
     takers_.push_back(t);
     const bool start = !loop_;
-    if (start) loop_ = std::make_shared<rewatch>(zk_, rewatch::look_fn{});  // placeholder
+    if (start)
+      loop_ = rewatch::make(zk_, [weak = weak_from_this()](watcher w, auto looked) {
+        if (auto self = weak.lock()) self->look(std::move(w), std::move(looked));
+      });
     if (serving_) dirty_ = true;
     auto loop = loop_;
     lock.unlock();
-    if (start) {
-      auto started = rewatch::start(zk_, [weak = weak_from_this()](watcher w, auto looked) {
-        if (auto self = weak.lock()) self->look(std::move(w), std::move(looked));
-      });
-      lock.lock();
-      loop_ = started;
-      if (closed_) loop_->stop();
-    } else if (!serving_now()) {
+    if (start)
+      loop->begin();
+    else if (!serving_now())
       loop->poke();
-    }
     return [weak = weak_from_this(), weak_t = std::weak_ptr<taker>{t}] {
       auto self = weak.lock();
       auto t = weak_t.lock();

@@ -2,26 +2,43 @@
 
 #include <asio/error.hpp>
 
+#include <utility>
+
 #include "zkpp/recipes/detail/znode_ops.hpp"
 
 namespace zkpp::recipes::detail {
 
+std::shared_ptr<rewatch> rewatch::make(client& zk, look_fn look) {
+  return std::make_shared<rewatch>(zk, std::move(look));
+}
+
 std::shared_ptr<rewatch> rewatch::start(client& zk, look_fn look) {
-  auto self = std::make_shared<rewatch>(zk, std::move(look));
-  self->subscription_ = zk.on_state([weak = self->weak_from_this()](session_state s) {
-    if (s != session_state::connected && s != session_state::reconnected) return;
-    if (auto self = weak.lock()) self->poke();
-  });
-  self->poke();
+  auto self = make(zk, std::move(look));
+  self->begin();
   return self;
 }
 
+void rewatch::begin() {
+  auto sub = zk_.on_state([weak = weak_from_this()](session_state s) {
+    if (s != session_state::connected && s != session_state::reconnected) return;
+    if (auto self = weak.lock()) self->poke();
+  });
+  {
+    std::lock_guard lock{m_};
+    if (!stopped_) subscription_ = std::exchange(sub, {});
+  }
+  sub.unsubscribe();  // stopped before it began
+  poke();
+}
+
 void rewatch::stop() {
+  state_subscription sub;
   {
     std::lock_guard lock{m_};
     stopped_ = true;
+    sub = std::exchange(subscription_, {});
   }
-  subscription_.unsubscribe();
+  sub.unsubscribe();
 }
 
 void rewatch::poke() {
@@ -80,13 +97,10 @@ void rewatch_lifecycle::start(client& zk, completion<std::error_code> done, rewa
   }
   if (done) waiters_.push_back(std::move(done));
   if (loop_) return;
-  // A placeholder marks the loop as starting while the lock is released.
-  loop_ = std::make_shared<rewatch>(zk, look);
+  loop_ = rewatch::make(zk, std::move(look));
+  auto loop = loop_;
   lock.unlock();
-  auto loop = rewatch::start(zk, std::move(look));
-  lock.lock();
-  loop_ = std::move(loop);
-  if (closed_) loop_->stop();
+  loop->begin();
 }
 
 void rewatch_lifecycle::ready() {

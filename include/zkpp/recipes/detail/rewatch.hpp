@@ -23,7 +23,11 @@ class rewatch : public std::enable_shared_from_this<rewatch> {
  public:
   using look_fn = std::function<void(watcher, std::function<void(std::error_code)>)>;
 
-  static std::shared_ptr<rewatch> start(client& zk, look_fn look);
+  // make() and begin(): a recipe can make the loop under its lock, so that
+  // others find it and may poke or stop it, and begin it outside the lock.
+  static std::shared_ptr<rewatch> make(client& zk, look_fn look);
+  void begin();
+  static std::shared_ptr<rewatch> start(client& zk, look_fn look);  // make and begin
   // No look starts after this returns (one in flight may still finish).
   void stop();
   // Looks again now (e.g. after the recipe changed what it follows).
@@ -40,7 +44,7 @@ class rewatch : public std::enable_shared_from_this<rewatch> {
 
   client& zk_;
   const look_fn look_;
-  state_subscription subscription_;  // set once by start()
+  state_subscription subscription_;  // set by begin(), taken by stop()
   std::mutex m_;
   bool stopped_ = false;
   std::uint64_t generation_ = 0;
