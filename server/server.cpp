@@ -18,6 +18,7 @@
 #include "sync_barrier.hpp"
 #include "tls_context.hpp"
 #include "zkpp/detail/server/data_dir.hpp"
+#include "zkpp/detail/server/directory_lock.hpp"
 #include "zkpp/detail/server/error_names.hpp"
 #include "zkpp/detail/server/hex.hpp"
 #include "zkpp/detail/server/request_handler.hpp"
@@ -263,6 +264,7 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   asio::steady_timer tick_timer{io};
   asio::steady_timer reap_timer{io};
   std::map<connection_id, std::shared_ptr<connection>> connections;
+  std::optional<detail::server::directory_lock> data_lock;  // held from start to stop
   std::optional<detail::server::data_dir> store;
   std::unique_ptr<request_handler> handler;
   connection_id next_id = 1;
@@ -307,13 +309,16 @@ void server::start() {
     i.options.tls->secure_port = i.secure->port;
   }
   try {
-    if (!i.options.data_dir.empty())
+    if (!i.options.data_dir.empty()) {
+      i.data_lock.emplace(i.options.data_dir);
       i.store.emplace(i.options.data_dir, i.options.fsync, i.options.snapshot_every,
                       [&i](const std::string& line) { i.log(line); });
+    }
     i.handler = std::make_unique<request_handler>(
         i.options, i, detail::server::server_clock::system(), i.store ? &*i.store : nullptr);
   } catch (...) {
     i.store.reset();
+    i.data_lock.reset();
     for (auto& l : i.listeners) i.stop_listening(l);
     if (i.secure) i.stop_listening(*i.secure);
     throw;
@@ -343,6 +348,8 @@ void server::stop() {
   });
   if (i.thread.joinable()) i.thread.join();
   i.connections.clear();
+  // A stopped server lets another one take its data directory.
+  i.data_lock.reset();
 }
 
 server_endpoint server::endpoint() const {

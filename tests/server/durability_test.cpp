@@ -273,6 +273,29 @@ TEST_F(durability_test, NoIntactSnapshotAndNoLogToReplaceItFailsTheStart) {
   }
 }
 
+TEST_F(durability_test, ADataDirectoryInUseIsRefusedUntilItsServerStops) {
+  auto a = start(options());
+  auto second = options();
+  second.port = 0;  // the first server has the previous port
+  server b{second};
+  try {
+    b.start();
+    ADD_FAILURE() << "two servers started on one data directory";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string{e.what()}.find("is in use by another server"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string{e.what()}.find(dir_.path().string()), std::string::npos) << e.what();
+  }
+  {
+    auto zk = connect(*a);
+    zk->create("/written-by-a", "");
+  }
+  a->stop();
+  b.start();
+  auto zk = connect(b);
+  EXPECT_TRUE(zk->exists("/written-by-a")) << "b recovered what a wrote";
+}
+
 TEST_F(durability_test, SessionsComeBackAndThoseThatDoNotReturnExpire) {
   auto a = start(options());
   client zk{{.connect_string = a->connect_string(), .session_timeout = 4s}};
