@@ -5,11 +5,14 @@
 # ratios; then measures client instructions per synchronous getData with
 # callgrind. Peak RSS of every client run and of both servers is recorded.
 #   bench/compare.sh [--quick] [--repeats N] [--no-callgrind] [--build-dir DIR] [--out FILE]
+#                    [--ops get,set,...] [--windows 1,16,...] [--clients 1,8] [--sizes 100,...]
+# The last four narrow the matrix to the rows that are of interest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 cd "$ZKPP_ROOT"
 
 quick=0 repeats=3 callgrind=1 build="${ZKPP_BUILD_DIR:-build}"
+only_ops="" only_windows="" only_clients="" only_sizes=""
 out="bench/results/compare-$(date +%Y-%m-%d).md"
 while (($#)); do
   case "$1" in
@@ -18,6 +21,10 @@ while (($#)); do
     --no-callgrind) callgrind=0 ;;
     --build-dir) build="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --ops) only_ops="$2"; shift ;;
+    --windows) only_windows="$2"; shift ;;
+    --clients) only_clients="$2"; shift ;;
+    --sizes) only_sizes="$2"; shift ;;
     *) zkpp_die "unknown option $1 (see the header of $0)" ;;
   esac
   shift
@@ -31,6 +38,10 @@ else
   ops_list=(syncget get set create) windows=(1 16 256) clients_list=(1 8) sizes=(100 10240)
   ops_w1=20000 ops_wide=100000 time_limit=60
 fi
+[[ -n "$only_ops" ]] && IFS=, read -ra ops_list <<<"$only_ops"
+[[ -n "$only_windows" ]] && IFS=, read -ra windows <<<"$only_windows"
+[[ -n "$only_clients" ]] && IFS=, read -ra clients_list <<<"$only_clients"
+[[ -n "$only_sizes" ]] && IFS=, read -ra sizes <<<"$only_sizes"
 callgrind_ops=(1000 3000)  # instructions per op = difference / (3000 - 1000)
 
 targets=(zkpp-bench zkpp-c-bench zkpp-server)

@@ -57,14 +57,34 @@ const char* op_tag(std::int32_t type) {
   return "NA";
 }
 
-std::string frame(const proto::reply_header& h, std::string_view body) {
-  std::string out;
-  jute::writer w{out};
-  w.put(std::int32_t{0});
-  w.put(h);
-  out.append(body);
-  w.patch(0, static_cast<std::int32_t>(out.size() - 4));
-  return out;
+// A frame is built in one string: the body is encoded after room left for
+// the length and reply header, which are written last, so a body (up to a
+// megabyte of node data) is not copied again into a second string.
+constexpr std::size_t frame_head = 4 + 4 + 8 + 4;
+
+std::string frame_start() {
+  return std::string(frame_head, '\0');
+}
+
+template <class Record>
+void append(std::string& frame, const Record& r) {
+  jute::writer{frame}.put(r);
+}
+
+void seal(std::string& frame, const proto::reply_header& h) {
+  jute::writer w{frame};
+  w.patch(0, static_cast<std::int32_t>(frame.size() - 4));
+  w.patch(4, h.xid);
+  w.patch(8, h.zxid);
+  w.patch(16, h.err);
+}
+
+template <class Record>
+std::string frame(const proto::reply_header& h, const Record& body) {
+  auto f = frame_start();
+  append(f, body);
+  seal(f, h);
+  return f;
 }
 
 template <class Record>
@@ -234,7 +254,14 @@ void request_handler::send(connection_info& conn, std::string f) {
 }
 
 void request_handler::reply(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
-                            std::string body) {
+                            std::string_view body) {
+  auto f = frame_start();
+  if (err == error::ok) f.append(body);
+  reply_frame(conn, xid, zxid, err, std::move(f));
+}
+
+void request_handler::reply_frame(connection_info& conn, std::int32_t xid, std::int64_t zxid,
+                                  error err, std::string f) {
   // A lagging member's replies carry the zxid it has applied.
   zxid = std::min(zxid, members_.zxid(conn.member, zxid));
   const proto::reply_header h{xid, zxid, static_cast<std::int32_t>(err)};
@@ -244,7 +271,9 @@ void request_handler::reply(connection_info& conn, std::int32_t xid, std::int64_
   conn.last_latency = elapsed;
   conn.latency.add(elapsed);
   latency_.add(elapsed);
-  send(conn, frame(h, err == error::ok ? std::string_view{body} : std::string_view{}));
+  if (err != error::ok) f.resize(frame_head);
+  seal(f, h);
+  send(conn, std::move(f));
 }
 
 void request_handler::deliver(const std::vector<notification>& notes) {
@@ -256,9 +285,9 @@ void request_handler::deliver(const std::vector<notification>& notes) {
     const proto::watcher_event e{static_cast<std::int32_t>(n.type),
                                  static_cast<std::int32_t>(keeper_state::sync_connected), n.path};
     if (members_.lagging(conn->member))
-      members_.hold(conn->member, conn->id, frame(h, encode(e)));
+      members_.hold(conn->member, conn->id, frame(h, e));
     else
-      send(*conn, frame(h, encode(e)));
+      send(*conn, frame(h, e));
   }
 }
 
@@ -679,8 +708,8 @@ error request_handler::get_data(connection_info& conn, const proto::path_watch_r
   std::optional<node> n;
   if (const auto e = find_permitted(conn, req.path, perms::read, n); e != error::ok) return e;
   if (req.watch) watches_.data.add(req.path, conn.id, watch_mode::standard);
-  rsp.data = n->data;
   rsp.stat = n->stat();
+  rsp.data = std::move(n->data);
   return error::ok;
 }
 
@@ -751,7 +780,7 @@ error request_handler::find_permitted(const connection_info& conn, std::string_v
 
 void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::int32_t type,
                                   std::string_view body) {
-  std::string out;
+  auto out = frame_start();
   std::optional<node> n;
   error err = error::ok;
   switch (static_cast<opcode>(type)) {
@@ -761,7 +790,7 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
         if (req.watch) watches_.data.add(req.path, conn.id, watch_mode::standard);
         n = view(conn).find(req.path);
         if (!n) return error::no_node;
-        out = encode(proto::exists_response{n->stat()});
+        append(out, proto::exists_response{n->stat()});
         return error::ok;
       });
       break;
@@ -769,7 +798,7 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       err = with_request<proto::get_data_request>(body, [&](auto& req) {
         proto::get_data_response rsp;
         const auto e = get_data(conn, req, rsp);
-        out = encode(rsp);
+        append(out, rsp);
         return e;
       });
       break;
@@ -778,9 +807,10 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       err = with_request<proto::get_children2_request>(body, [&](auto& req) {
         proto::get_children2_response rsp;
         const auto e = get_children(conn, req, rsp.children, rsp.stat);
-        out = type == static_cast<std::int32_t>(opcode::get_children)
-                  ? encode(proto::get_children_response{rsp.children})
-                  : encode(rsp);
+        if (type == static_cast<std::int32_t>(opcode::get_children))
+          append(out, proto::get_children_response{rsp.children});
+        else
+          append(out, rsp);
         return e;
       });
       break;
@@ -789,13 +819,13 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
         const auto e = find_permitted(conn, req.path, perms::read | perms::admin, n);
         if (e != error::ok) return e;
         const bool admin = permitted(*n->acl, perms::admin, conn.identities);
-        out = encode(proto::get_acl_response{admin ? *n->acl : redact_digests(*n->acl), n->stat()});
+        append(out, proto::get_acl_response{admin ? *n->acl : redact_digests(*n->acl), n->stat()});
         return error::ok;
       });
       break;
     case opcode::sync:
       err = with_request<proto::sync_request>(body, [&](auto& req) {
-        out = encode(proto::sync_response{req.path.value_or("")});
+        append(out, proto::sync_response{req.path.value_or("")});
         return error::ok;
       });
       break;
@@ -806,7 +836,7 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
         for (const auto& path : view(conn).ephemerals(conn.session_id))
           if (trimmed.empty() || trimmed == "/" || path.starts_with(req.prefix_path))
             rsp.ephemerals.push_back(path);
-        out = encode(rsp);
+        append(out, rsp);
         return error::ok;
       });
       break;
@@ -814,8 +844,8 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       err = with_request<proto::get_all_children_number_request>(body, [&](auto& req) {
         const auto e = find_permitted(conn, req.path, perms::read, n);
         if (e == error::ok)
-          out = encode(
-              proto::get_all_children_number_response{view(conn).descendant_count(req.path)});
+          append(out,
+                 proto::get_all_children_number_response{view(conn).descendant_count(req.path)});
         return e;
       });
       break;
@@ -827,11 +857,11 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
           const auto user = i.scheme == "digest" ? i.id.substr(0, i.id.find(':')) : i.id;
           rsp.client_info.push_back({i.scheme, user});
         }
-      out = encode(rsp);
+      append(out, rsp);
       break;
     }
   }
-  reply(conn, xid, zxid_, err, std::move(out));
+  reply_frame(conn, xid, zxid_, err, std::move(out));
 }
 
 void request_handler::handle_set_watches(connection_info& conn, std::int32_t xid, std::int32_t type,

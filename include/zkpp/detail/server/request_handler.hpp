@@ -164,7 +164,10 @@ class request_handler {
   void deliver(const std::vector<notification>& notes);
   void send(connection_info& conn, std::string frame);
   void reply(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
-             std::string body = {});
+             std::string_view body = {});
+  // `frame` was started by frame_start() and holds the encoded body.
+  void reply_frame(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
+                   std::string frame);
   void drop(connection_info& conn);
   void reject(connection_info& conn, std::int32_t xid, std::int32_t type, std::string_view body);
   connection_info* find(connection_id c);
