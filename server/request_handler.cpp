@@ -219,6 +219,7 @@ void request_handler::connection_opened(connection_id c, std::string address, st
   conn.address = std::move(address);
   conn.port = port;
   conn.established = clock_.wall_ms();
+  conn.accepted_at = clock_.steady_ms();
 }
 
 void request_handler::connection_closed(connection_id c) {
@@ -965,7 +966,14 @@ bool request_handler::expire_session(std::int64_t session_id) {
 }
 
 void request_handler::expire_due() {
-  for (const auto id : sessions_.expired(clock_.steady_ms())) expire_session(id);
+  const auto now = clock_.steady_ms();
+  for (const auto id : sessions_.expired(now)) expire_session(id);
+  std::vector<connection_id> sessionless;
+  for (const auto& [id, conn] : connections_)
+    if (conn.session_id == 0 && !conn.closing &&
+        now - conn.accepted_at >= options_.sessionless_timeout.count())
+      sessionless.push_back(id);
+  for (const auto id : sessionless) drop(connections_.at(id));
 }
 
 void request_handler::reap() {

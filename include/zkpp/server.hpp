@@ -45,6 +45,10 @@ struct server_options {
   std::vector<std::string> four_letter_whitelist{"srvr"};  // "*": all
   std::string super_digest{};  // "user:BASE64": that digest identity passes every ACL
   std::chrono::milliseconds reap_interval{60000};  // container / TTL cleanup period
+  // A connection without a session this long after it was accepted (no
+  // ConnectRequest, or a TLS handshake that never ends) is closed, checked
+  // at each tick; ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout.
+  std::chrono::milliseconds sessionless_timeout{10000};
   // Durability: empty keeps everything in memory. Otherwise start() recovers
   // the tree, the last zxid and the live sessions from this directory, and
   // the server logs every transaction there and takes snapshots.

@@ -226,6 +226,17 @@ TEST_F(socket_test, sessions_expire_by_timer) {
   EXPECT_TRUE(c->closed_by_server("the close of the expired session"));
 }
 
+TEST_F(socket_test, a_connection_without_a_session_is_closed_after_the_sessionless_timeout) {
+  start({.tick_time = std::chrono::milliseconds{20},
+         .sessionless_timeout = std::chrono::milliseconds{100}});
+  auto kept = session();
+  auto silent = client();
+  EXPECT_TRUE(silent->closed_by_server("the close of a connection that sent no ConnectRequest"));
+  // A connection with a session is not touched.
+  const auto r = kept->call(opcode::exists, proto::exists_request{"/", false});
+  EXPECT_EQ(r.header.err, 0);
+}
+
 TEST_F(socket_test, emptied_containers_are_reaped_by_timer) {
   start({.reap_interval = std::chrono::milliseconds{10}});
   auto c = session();

@@ -93,6 +93,15 @@ TEST_F(tls_server_test, a_plain_client_on_the_secure_port_gets_no_session) {
   EXPECT_TRUE(server_->sessions().empty());
 }
 
+TEST_F(tls_server_test, a_tls_handshake_that_never_starts_is_closed_after_the_sessionless_timeout) {
+  server_ = std::make_unique<server>(server_options{
+      .port = 0, .tls = server_tls(), .tick_time = 20ms, .sessionless_timeout = 100ms});
+  server_->start();
+  raw_client silent{server_->secure_port()};
+  EXPECT_TRUE(
+      silent.closed_by_server("the close of a TLS connection that never began its handshake"));
+}
+
 TEST_F(tls_server_test, required_client_certificates_keep_anonymous_clients_out) {
   start(server_tls(/*require_client_cert=*/true));
   client anonymous{secure(client_tls())};

@@ -36,6 +36,7 @@ struct connection_info {
   std::int32_t last_cxid = -1;
   std::int64_t last_zxid = -1;
   std::int64_t established = 0;    // wall ms
+  std::int64_t accepted_at = 0;    // steady ms
   std::int64_t last_response = 0;  // wall ms
   std::int64_t last_latency = 0;
   latency_stats latency;
