@@ -83,13 +83,26 @@ if [[ "$sanitize" == thread ]]; then
   tsan_runner
 fi
 
-status=0
 started=$SECONDS
 zkpp_log "ctest $build"
 # Two jobs suit two cores: integration programs each run their own server.
+ctest_status=0
 "${runner[@]}" ctest --test-dir "$build" --output-on-failure --timeout 600 -j 2 \
-  "${ctest_args[@]}" || status=1
+  "${ctest_args[@]}" || ctest_status=1
+status=$ctest_status
 zkpp_log "ctest took $((SECONDS - started)) s"
+
+# The failed tests and what they said, repeated at the very end: a CI log is
+# often shown as its head and tail only, and a failure sits in the middle.
+report_failed_tests() {
+  local tmp="$build/Testing/Temporary"
+  zkpp_log "failed tests:"
+  cat "$tmp/LastTestsFailed.log" 2>/dev/null || true
+  grep -E '^\[  FAILED  \] [A-Za-z_/]+\.' "$tmp/LastTest.log" 2>/dev/null | sort -u | head -n 20 || true
+  zkpp_log "what they reported (first 60 lines):"
+  grep -E -A 3 'Failure$|timed out after|what\(\)|Sanitizer' "$tmp/LastTest.log" 2>/dev/null |
+    head -n 60 || true
+}
 
 run_fuzzers() {
   local fb="$base-fuzz"
@@ -144,6 +157,7 @@ if [[ -z "$sanitize" && "$fuzz_seconds" != 0 ]]; then
 fi
 
 if ((status != 0)); then
+  ((ctest_status == 0)) || report_failed_tests
   zkpp_log "FAILED"
 else
   zkpp_log "all passed"
