@@ -60,7 +60,7 @@ const char* op_tag(std::int32_t type) {
 // A frame is built in one string: the body is encoded after room left for
 // the length and reply header, which are written last, so a body (up to a
 // megabyte of node data) is not copied again into a second string.
-constexpr std::size_t frame_head = 4 + 4 + 8 + 4;
+const std::size_t frame_head = 4 + jute::encode(proto::reply_header{}).size();
 
 std::string frame_start() {
   return std::string(frame_head, '\0');
@@ -72,11 +72,12 @@ void append(std::string& frame, const Record& r) {
 }
 
 void seal(std::string& frame, const proto::reply_header& h) {
-  jute::writer w{frame};
-  w.patch(0, static_cast<std::int32_t>(frame.size() - 4));
-  w.patch(4, h.xid);
-  w.patch(8, h.zxid);
-  w.patch(16, h.err);
+  thread_local std::string head;
+  head.clear();
+  jute::writer w{head};
+  w.put(static_cast<std::int32_t>(frame.size() - 4));
+  w.put(h);
+  frame.replace(0, head.size(), head);
 }
 
 template <class Record>

@@ -2,7 +2,6 @@
 
 #include <boost/endian/conversion.hpp>
 
-#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,12 +51,9 @@ class writer {
   void put(const T& t) { t.write_to(*this); }
 
   std::size_t size() const { return out_.size(); }
-  // Overwrites a big-endian int at `offset` (frame lengths, headers written
-  // in front of a body encoded first).
-  template <class T>
-  requires std::same_as<T, std::int32_t> || std::same_as<T, std::int64_t>
-  void patch(std::size_t offset, T v) {
-    boost::endian::endian_store<T, sizeof(T), boost::endian::order::big>(
+  // Overwrites a 4-byte big-endian int at `offset` (used for frame lengths).
+  void patch(std::size_t offset, std::int32_t v) {
+    boost::endian::endian_store<std::int32_t, 4, boost::endian::order::big>(
         reinterpret_cast<unsigned char*>(out_.data() + offset), v);
   }
 
