@@ -222,6 +222,10 @@ void client_impl::on_state(session_state s) {
       }
       failures_in_row_ = 0;
       had_session_ = true;
+      // Auth and SetWatches leave before anyone hears of the connection: a
+      // listener may act at once (say, ask another client to write), and a
+      // re-armed persistent watch replays nothing it missed.
+      flush();
       complete_connect_waiters({});
       arm_timer();
       break;
