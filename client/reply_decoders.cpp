@@ -75,7 +75,7 @@ template <>
 data_result decode_reply<data_result>(std::string_view body, std::error_code& ec,
                                       const reply_context&) {
   auto r = read_body<proto::get_data_response>(body, ec);
-  return {r.data.value_or(std::string{}), r.stat};
+  return {std::move(r.data).value_or(std::string{}), r.stat};
 }
 
 template <>

@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include <algorithm>
+
 #include <boost/endian/conversion.hpp>
 
 #include "chroot.hpp"
@@ -68,7 +70,6 @@ void session::write_frame(std::int32_t xid, std::int32_t opcode, std::string_vie
 
 void session::begin_handshake(clock::time_point now) {
   in_.clear();
-  in_pos_ = 0;
   out_.clear();
   phase_ = phase::handshaking;
   handshake_started_ = now;
@@ -87,25 +88,49 @@ void session::begin_handshake(clock::time_point now) {
 
 std::error_code session::receive(std::string_view bytes, clock::time_point now) {
   last_recv_ = now;
-  in_.append(bytes);
-  while (in_.size() - in_pos_ >= 4) {
-    const auto len = boost::endian::endian_load<std::int32_t, 4, boost::endian::order::big>(
-        reinterpret_cast<const unsigned char*>(in_.data() + in_pos_));
+  // Whole frames are handled straight from the read buffer; only a frame cut
+  // by the end of a read is copied, into in_, until the rest arrives.
+  if (!in_.empty()) {
+    const auto header_part = std::min(bytes.size(), in_.size() < 4 ? 4 - in_.size() : 0);
+    in_.append(bytes.substr(0, header_part));
+    bytes.remove_prefix(header_part);
+    if (in_.size() < 4) return {};
+    const auto len = frame_length(in_);
     if (len < 0 || len > config_.max_frame_size) return error::frame_too_large;
-    if (in_.size() - in_pos_ - 4 < static_cast<std::size_t>(len)) break;
-    // Copy the frame out: handlers may re-enter and append to in_.
-    std::string frame = in_.substr(in_pos_ + 4, static_cast<std::size_t>(len));
-    in_pos_ += 4 + static_cast<std::size_t>(len);
+    const auto whole = 4 + static_cast<std::size_t>(len);
+    const auto body_part = std::min(bytes.size(), whole - in_.size());
+    in_.append(bytes.substr(0, body_part));
+    bytes.remove_prefix(body_part);
+    if (in_.size() < whole) return {};
+    // Moved out, so that the buffer keeps its capacity for the next cut frame.
+    std::string frame;
+    frame.swap(in_);
+    const auto ec = handle_frame(std::string_view{frame}.substr(4));
+    frame.clear();
+    if (in_.empty()) in_.swap(frame);
+    if (ec) return ec;
+    if (phase_ != phase::connected) return keep(bytes);
+  }
+  while (bytes.size() >= 4) {
+    const auto len = frame_length(bytes);
+    if (len < 0 || len > config_.max_frame_size) return error::frame_too_large;
+    const auto whole = 4 + static_cast<std::size_t>(len);
+    if (bytes.size() < whole) break;
+    const auto frame = bytes.substr(4, whole - 4);
+    bytes.remove_prefix(whole);
     if (auto ec = handle_frame(frame)) return ec;
-    if (phase_ != phase::connected) return {};
+    if (phase_ != phase::connected) break;
   }
-  if (in_pos_ > 0 && in_pos_ == in_.size()) {
-    in_.clear();
-    in_pos_ = 0;
-  } else if (in_pos_ > 64 * 1024) {
-    in_.erase(0, in_pos_);
-    in_pos_ = 0;
-  }
+  return keep(bytes);
+}
+
+std::int32_t session::frame_length(std::string_view bytes) {
+  return boost::endian::endian_load<std::int32_t, 4, boost::endian::order::big>(
+      reinterpret_cast<const unsigned char*>(bytes.data()));
+}
+
+std::error_code session::keep(std::string_view rest) {
+  in_.append(rest);
   return {};
 }
 

@@ -86,6 +86,8 @@ class session {
   };
 
   std::error_code handle_frame(std::string_view frame);
+  static std::int32_t frame_length(std::string_view bytes);
+  std::error_code keep(std::string_view rest);
   std::error_code handle_connect_response(std::string_view frame);
   std::error_code handle_reply(std::string_view frame);
   void handle_notification(std::string_view body);
@@ -116,8 +118,7 @@ class session {
   std::vector<std::pair<std::string, std::string>> credentials_;  // re-sent on reconnect
   watch_registry watches_;
 
-  std::string in_;
-  std::size_t in_pos_ = 0;
+  std::string in_;  // a frame cut by the end of a read, until the rest arrives
   std::string out_;
   clock::time_point last_recv_{};
   clock::time_point last_send_{};

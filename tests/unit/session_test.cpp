@@ -137,6 +137,34 @@ TEST_F(session_test, a_reply_split_across_reads_is_reassembled) {
   EXPECT_FALSE(replies_[0].ec);
 }
 
+TEST_F(session_test, replies_cut_anywhere_by_two_reads_all_arrive_whole) {
+  const std::vector<std::string> paths{"/a", "/bb", "/ccc"};
+  std::string bytes;
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    bytes += reply(static_cast<std::int32_t>(i + 1), 5, 0, proto::sync_response{paths[i]});
+  for (std::size_t first = 0; first <= bytes.size(); ++first) {
+    for (std::size_t second = first; second <= bytes.size(); ++second) {
+      session s{session::config{6000ms, false, 0xfffff, ""}};
+      std::vector<recorded> got;
+      s.begin_handshake(now_);
+      ASSERT_FALSE(s.receive(connect_response(6000, 1, 'p'), now_));
+      for (const auto& p : paths) {
+        auto r = factory_.sync(p);
+        r.handler = std::make_unique<recording_handler>(got);
+        s.submit(std::move(r), now_);
+      }
+      const std::string_view all{bytes};
+      ASSERT_FALSE(s.receive(all.substr(0, first), now_));
+      ASSERT_FALSE(s.receive(all.substr(first, second - first), now_));
+      ASSERT_FALSE(s.receive(all.substr(second), now_));
+      ASSERT_EQ(got.size(), paths.size()) << "cut at " << first << " and " << second;
+      for (std::size_t i = 0; i < paths.size(); ++i)
+        EXPECT_EQ(got[i].body, jute::encode(proto::sync_response{paths[i]}))
+            << "reply " << i << ", cut at " << first << " and " << second;
+    }
+  }
+}
+
 TEST_F(session_test, a_reply_out_of_order_is_a_protocol_error) {
   establish();
   s_.submit(with_handler(factory_.sync("/x")), now_);
