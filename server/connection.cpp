@@ -62,7 +62,12 @@ void connection::take_frames() {
 
 void connection::send(std::string frame) {
   if (!stream_.is_open()) return;
-  pending_ += frame;
+  // Small frames are gathered into one buffer; a large one keeps its own, so
+  // that its bytes are not copied again on the way to the socket.
+  if (!pending_.empty() && frame.size() < small_frame && pending_.back().size() < small_batch)
+    pending_.back() += frame;
+  else
+    pending_.push_back(std::move(frame));
   if (!writing_ && !taking_) write_next();
 }
 
@@ -74,20 +79,22 @@ void connection::write_next() {
   writing_ = true;
   out_.swap(pending_);
   pending_.clear();
-  stream_.async_write(asio::buffer(out_),
-                      [self = shared_from_this()](std::error_code ec, std::size_t) {
-                        self->writing_ = false;
-                        if (ec) {
-                          self->pending_.clear();
-                          self->shut();
-                        } else {
-                          self->write_next();
-                        }
-                        if (self->read_done_ && !self->writing_ && !self->finished_) {
-                          self->finished_ = true;
-                          self->events_.closed(self->id_);
-                        }
-                      });
+  out_buffers_.clear();
+  for (const auto& frame : out_) out_buffers_.push_back(asio::buffer(frame));
+  stream_.async_write(out_buffers_, [self = shared_from_this()](std::error_code ec, std::size_t) {
+    self->writing_ = false;
+    self->out_.clear();
+    if (ec) {
+      self->pending_.clear();
+      self->shut();
+    } else {
+      self->write_next();
+    }
+    if (self->read_done_ && !self->writing_ && !self->finished_) {
+      self->finished_ = true;
+      self->events_.closed(self->id_);
+    }
+  });
 }
 
 void connection::close_after_flush() {

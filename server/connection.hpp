@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client_stream.hpp"
 #include "zkpp/detail/server/connection_info.hpp"
@@ -53,9 +54,13 @@ class connection : public std::enable_shared_from_this<connection> {
   connection_id id_;
   connection_events& events_;
   std::array<char, 64 * 1024> read_buf_{};
-  std::string in_;       // received bytes not yet handled
-  std::string pending_;  // frames to send after the write under way
-  std::string out_;      // the write under way
+  std::string in_;  // received bytes not yet handled
+  static constexpr std::size_t small_frame = 1024;
+  static constexpr std::size_t small_batch = 16 * 1024;
+
+  std::vector<std::string> pending_;  // frames to send after the write under way
+  std::vector<std::string> out_;      // the write under way
+  std::vector<asio::const_buffer> out_buffers_;
   bool first_ = true;
   bool taking_ = false;  // handling frames: replies wait to leave together
   bool writing_ = false;
