@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 
+#include "zkpp/detail/jute/encoded_size.hpp"
 #include "zkpp/detail/jute/reader.hpp"
 #include "zkpp/detail/jute/writer.hpp"
 #include "zkpp/detail/proto/opcode.hpp"
@@ -68,6 +69,7 @@ std::string frame_start() {
 
 template <class Record>
 void append(std::string& frame, const Record& r) {
+  frame.reserve(frame.size() + jute::encoded_size(r));
   jute::writer{frame}.put(r);
 }
 
@@ -706,12 +708,12 @@ void request_handler::handle_multi(connection_info& conn, std::int32_t xid, std:
 }
 
 error request_handler::get_data(connection_info& conn, const proto::path_watch_request& req,
-                                proto::get_data_response& rsp) {
+                                proto::get_data_view& rsp) {
   std::optional<node> n;
   if (const auto e = find_permitted(conn, req.path, perms::read, n); e != error::ok) return e;
   if (req.watch) watches_.data.add(req.path, conn.id, watch_mode::standard);
   rsp.stat = n->stat();
-  rsp.data = std::move(n->data);
+  rsp.data = n->data;
   return error::ok;
 }
 
@@ -739,9 +741,9 @@ void request_handler::handle_multi_read(connection_info& conn, std::int32_t xid,
     result.type = op.type;
     error err;
     if (op.type == static_cast<std::int32_t>(opcode::get_data)) {
-      proto::get_data_response data;
+      proto::get_data_view data;
       err = get_data(conn, r, data);
-      result.response = std::move(data);
+      result.response = proto::get_data_response{std::optional<std::string>{data.data}, data.stat};
     } else {
       proto::get_children_response children;
       zkpp::stat stat;
@@ -798,7 +800,7 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       break;
     case opcode::get_data:
       err = with_request<proto::get_data_request>(body, [&](auto& req) {
-        proto::get_data_response rsp;
+        proto::get_data_view rsp;
         const auto e = get_data(conn, req, rsp);
         append(out, rsp);
         return e;

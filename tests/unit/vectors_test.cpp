@@ -10,6 +10,7 @@
 #include <set>
 
 #include "zkpp/auth.hpp"
+#include "zkpp/detail/jute/encoded_size.hpp"
 #include "zkpp/detail/jute/reader.hpp"
 #include "zkpp/detail/jute/writer.hpp"
 #include "zkpp/detail/proto/records.hpp"
@@ -99,7 +100,12 @@ std::pair<json, std::string> round_trip(std::string_view bytes, std::size_t& con
   r.get(value);
   EXPECT_TRUE(r.ok());
   consumed = r.position();
-  return {to_json(value, {}), jute::encode(value)};
+  auto encoded = jute::encode(value);
+  // The size the server reserves before encoding a reply is the exact size.
+  if constexpr (jute::record<T>) {
+    EXPECT_EQ(jute::encoded_size(value), encoded.size());
+  }
+  return {to_json(value, {}), std::move(encoded)};
 }
 
 // Java's writer emits a non-BMP character as two 3-byte surrogate sequences

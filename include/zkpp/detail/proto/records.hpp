@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -177,14 +178,19 @@ using exists_response = stat_response;
 using set_data_response = stat_response;
 using set_acl_response = stat_response;
 
-struct get_data_response {
-  nullable_bytes data;
+// Bytes is std::string_view when the server encodes a node's data straight
+// from its tree, without a copy.
+template <class Bytes>
+struct basic_get_data_response {
+  std::optional<Bytes> data;
   zkpp::stat stat;
   static constexpr auto fields() {
-    return std::tuple{field{"data", &get_data_response::data},
-                      field{"stat", &get_data_response::stat}};
+    return std::tuple{field{"data", &basic_get_data_response::data},
+                      field{"stat", &basic_get_data_response::stat}};
   }
 };
+using get_data_response = basic_get_data_response<std::string>;
+using get_data_view = basic_get_data_response<std::string_view>;
 
 struct set_data_request {
   std::string path;

@@ -22,7 +22,9 @@ struct create_ttl_request;
 struct path_version_request;
 struct set_data_request;
 struct path_watch_request;
-struct get_data_response;
+template <class Bytes>
+struct basic_get_data_response;
+using get_data_view = basic_get_data_response<std::string_view>;
 struct multi_op;
 struct multi_result;
 }  // namespace zkpp::detail::proto
@@ -145,7 +147,7 @@ class request_handler {
                        std::optional<node>& n) const;
   // Reads shared by the plain opcodes and multiRead.
   error get_data(connection_info& conn, const proto::path_watch_request& req,
-                 proto::get_data_response& rsp);
+                 proto::get_data_view& rsp);
   error get_children(connection_info& conn, const proto::path_watch_request& req,
                      std::vector<std::string>& children, zkpp::stat& stat);
 
