@@ -141,6 +141,10 @@ client::executor_type client::get_executor() const noexcept {
   return impl_->strand();
 }
 
+const client::strand_type& client::strand() const noexcept {
+  return impl_->strand();
+}
+
 state_subscription client::on_state(std::function<void(session_state)> listener) {
   const auto id = next_request_id_.fetch_add(1, std::memory_order_relaxed) + 1;
   impl_->add_listener(id, std::move(listener));

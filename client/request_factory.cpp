@@ -59,12 +59,11 @@ std::optional<create_plan> plan_create(std::string server_path, std::string_view
 }
 
 request watchable(opcode op, std::string server_path, watcher w, watch_kind kind) {
-  const bool watch = static_cast<bool>(w);
-  request r = make(op, proto::path_watch_request{server_path, watch}, server_path);
-  if (watch) {
-    r.watch = kind;
-    r.watcher = std::move(w);
-  }
+  if (!w) return make(op, proto::path_watch_request{std::move(server_path), false});
+  const proto::path_watch_request record{server_path, true};
+  request r = make(op, record, std::move(server_path));
+  r.watch = kind;
+  r.watcher = std::move(w);
   return r;
 }
 

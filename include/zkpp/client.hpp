@@ -4,6 +4,7 @@
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/async_result.hpp>
 #include <asio/cancellation_type.hpp>
+#include <asio/strand.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -381,8 +382,8 @@ class client {
           const auto id = next_request_id_.fetch_add(1, std::memory_order_relaxed) + 1;
           auto slot = asio::get_associated_cancellation_slot(handler);
           if (slot.is_connected()) slot.template emplace<detail::request_canceller>(impl_, id);
-          start(std::make_unique<detail::typed_reply<T, handler_type, executor_type>>(
-                    std::move(handler), get_executor()),
+          start(std::make_unique<detail::typed_reply<T, handler_type, strand_type>>(
+                    std::move(handler), strand()),
                 id);
         },
         token, std::move(start));
@@ -398,6 +399,11 @@ class client {
                          start_request(std::move(r));
                        });
   }
+
+  using strand_type = asio::strand<asio::any_io_executor>;
+  // The strand itself rather than get_executor()'s type-erased copy: a reply's
+  // work guard and its completion's dispatch then allocate nothing.
+  const strand_type& strand() const noexcept;
 
   void start_request(detail::request req);
   void start_connect(std::unique_ptr<detail::reply_handler> h);
