@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "zkpp/detail/jute/encoded_size.hpp"
 #include "zkpp/detail/jute/field.hpp"
 
 namespace zkpp::detail::jute {
@@ -72,6 +73,7 @@ class writer {
 template <class T>
 std::string encode(const T& v) {
   std::string out;
+  out.reserve(encoded_size(v));
   writer w{out};
   w.put(v);
   return out;
