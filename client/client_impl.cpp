@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "zkpp/detail/proto/opcode.hpp"
+#include "zkpp/detail/run_or_dispatch.hpp"
 
 namespace zkpp::detail {
 namespace {
@@ -93,7 +94,7 @@ std::string client_impl::connected_server() const {
 }
 
 void client_impl::submit(request r) {
-  asio::dispatch(strand_, [self = shared_from_this(), r = std::move(r)]() mutable {
+  run_or_dispatch(strand_, [self = shared_from_this(), r = std::move(r)]() mutable {
     const auto now = session::clock::now();
     r.submitted = now;
     if (self->request_timeout_.count() > 0) r.deadline = now + self->request_timeout_;

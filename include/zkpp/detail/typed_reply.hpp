@@ -2,11 +2,11 @@
 
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
-#include <asio/dispatch.hpp>
 #include <asio/execution/outstanding_work.hpp>
 #include <asio/prefer.hpp>
 
 #include "zkpp/detail/request.hpp"
+#include "zkpp/detail/run_or_dispatch.hpp"
 
 namespace zkpp::detail {
 
@@ -31,10 +31,10 @@ class typed_reply final : public reply_handler {
     auto slot = asio::get_associated_cancellation_slot(handler_);
     if (slot.is_connected()) slot.clear();
     if constexpr (std::is_void_v<T>) {
-      asio::dispatch(work_, [h = std::move(handler_), ec]() mutable { std::move(h)(ec); });
+      run_or_dispatch(work_, [h = std::move(handler_), ec]() mutable { std::move(h)(ec); });
     } else {
       T value = decode_reply<T>(body, ec, ctx);
-      asio::dispatch(work_, [h = std::move(handler_), ec, v = std::move(value)]() mutable {
+      run_or_dispatch(work_, [h = std::move(handler_), ec, v = std::move(value)]() mutable {
         std::move(h)(ec, std::move(v));
       });
     }
