@@ -5,13 +5,12 @@
 #include <asio/bind_executor.hpp>
 #include <asio/system_executor.hpp>
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "client_impl.hpp"
+#include "completion_event.hpp"
 
 namespace zkpp {
 namespace detail {
@@ -79,33 +78,27 @@ auto or_throw(Call call, std::string_view what, std::string_view path = {}) {
   }
 }
 
-// Where a blocking call waits, on the caller's stack. set() signals under
-// the lock, so the caller cannot return and destroy it before the completing
-// thread is done with it.
+// Where a blocking call waits, on the caller's stack; the caller returns
+// (and destroys it) once done_ is set.
 template <class T>
 class sync_result {
  public:
   template <class... V>
   void set(std::error_code ec, V&&... v) {
-    std::lock_guard lock{mutex_};
     ec_ = ec;
     if constexpr (sizeof...(V) > 0) value_.emplace(std::forward<V>(v)...);
-    done_ = true;
-    ready_.notify_one();
+    done_.set();
   }
 
   T wait(std::error_code& ec) {
-    std::unique_lock lock{mutex_};
-    ready_.wait(lock, [this] { return done_; });
+    done_.wait();
     ec = ec_;
     if constexpr (!std::is_void_v<T>) return std::move(*value_);
   }
 
  private:
   struct nothing {};
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  bool done_ = false;
+  completion_event done_;
   std::error_code ec_;
   std::optional<std::conditional_t<std::is_void_v<T>, nothing, T>> value_;
 };
