@@ -2,10 +2,8 @@
 
 #include <sys/wait.h>
 
-#include <algorithm>
 #include <fstream>
 #include <iterator>
-#include <thread>
 
 #include "zkpp/test/process.hpp"
 #include "zkpp/test/temp_dir.hpp"
@@ -29,18 +27,9 @@ command_result run_command(const std::vector<std::string>& argv,
   auto log = dir / "output";
   command_result result;
   child_process child(argv, log);
-  // waitpid has no timeout: poll with a deadline, quickly at first since
-  // most helpers finish in milliseconds.
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto pause = std::chrono::milliseconds{1};
-  while (child.running()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      child.kill();
-      result.timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds{50});
+  if (!child.wait_exit(std::chrono::steady_clock::now() + timeout)) {
+    child.kill();
+    result.timed_out = true;
   }
   // Once the child is reaped, stop() only returns its wait status.
   int status = child.stop();

@@ -1,11 +1,14 @@
 #include "zkpp/test/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -104,15 +107,20 @@ child_process::child_process(const std::vector<std::string>& argv, const std::fi
   // the child's own setpgid.
   ::setpgid(pid, pid);
   pid_ = pid;
+  // Not reaped yet, so the pid still names this child.
+  pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 }
 
 child_process::child_process(child_process&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), status_(other.status_) {}
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::exchange(other.pidfd_, -1)),
+      status_(other.status_) {}
 
 child_process& child_process::operator=(child_process&& other) noexcept {
   if (this != &other) {
     stop();
     pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::exchange(other.pidfd_, -1);
     status_ = other.status_;
   }
   return *this;
@@ -122,16 +130,20 @@ child_process::~child_process() {
   stop();
 }
 
+bool child_process::exited(bool block) const {
+  siginfo_t info{};
+  int r;
+  do r = ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
+  while (r < 0 && errno == EINTR);
+  return r != 0 || info.si_pid != 0;
+}
+
 bool child_process::reap(bool block) {
   if (pid_ <= 0) return true;
   // Wait without reaping first: while the leader is a zombie its pid (and so
   // the group id) cannot be reused, so killing the group cannot hit a
   // stranger, and anything the server forked dies with it.
-  siginfo_t info{};
-  int r;
-  do r = ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
-  while (r < 0 && errno == EINTR);
-  if (r == 0 && info.si_pid == 0) return false;  // still running
+  if (!exited(block)) return false;
   ::kill(-pid_, SIGKILL);
   int status = -1;
   pid_t w;
@@ -139,6 +151,7 @@ bool child_process::reap(bool block) {
   while (w < 0 && errno == EINTR);
   status_ = w == pid_ ? status : -1;
   pid_ = -1;
+  if (pidfd_ >= 0) ::close(std::exchange(pidfd_, -1));
   return true;
 }
 
@@ -146,15 +159,27 @@ bool child_process::running() {
   return !reap(false);
 }
 
+bool child_process::wait_exit(std::chrono::steady_clock::time_point deadline) {
+  using namespace std::chrono;
+  while (pid_ > 0 && !exited()) {
+    const auto left = ceil<milliseconds>(deadline - steady_clock::now());
+    if (left.count() <= 0) return false;
+    if (pidfd_ >= 0) {
+      pollfd p{pidfd_, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(std::min<milliseconds::rep>(left.count(), 60'000)));
+    } else {
+      // No pidfd (Linux before 5.3): an exit has no event to wait on.
+      std::this_thread::sleep_for(std::min(left, milliseconds{10}));
+    }
+  }
+  return true;
+}
+
 int child_process::stop(std::chrono::milliseconds grace) {
   if (pid_ <= 0) return status_;
   ::kill(-pid_, SIGTERM);
-  // Polling with a deadline: waitpid has no timeout.
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (!reap(false)) {
-    if (std::chrono::steady_clock::now() >= deadline) return kill();
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
+  if (!wait_exit(std::chrono::steady_clock::now() + grace)) return kill();
+  reap(true);
   return status_;
 }
 

@@ -34,6 +34,9 @@ class child_process {
   pid_t pid() const { return pid_; }
   // True while the child has not been reaped (polls without blocking).
   bool running();
+  // Waits until the child has exited or `deadline` has passed, without
+  // reaping it; true if it has exited (or there is no child).
+  bool wait_exit(std::chrono::steady_clock::time_point deadline);
   // SIGTERM to the group, waits up to `grace`, then SIGKILL; always reaps.
   // Returns the wait status (or -1 if there was no child).
   int stop(std::chrono::milliseconds grace = std::chrono::seconds{10});
@@ -42,7 +45,10 @@ class child_process {
 
  private:
   bool reap(bool block);
+  // Whether the child has exited (waiting for it if `block`), without reaping.
+  bool exited(bool block = false) const;
   pid_t pid_ = -1;
+  int pidfd_ = -1;  // readable once the child exits; -1 before Linux 5.3
   int status_ = -1;
 };
 
