@@ -15,16 +15,28 @@ void connection::start() {
 }
 
 void connection::read_more() {
-  stream_.async_read_some(asio::buffer(read_buf_),
+  stream_.async_read_some(asio::buffer(read_buf_.get(), read_size_),
                           [self = shared_from_this()](std::error_code ec, std::size_t n) {
                             if (ec) return self->read_failed();
                             // Once closing, input is read only to see the end of it.
                             if (!self->closing_) {
-                              self->in_.append(self->read_buf_.data(), n);
+                              self->in_.append(self->read_buf_.get(), n);
                               self->take_frames();
                             }
+                            self->resize_read_buffer(n);
                             self->read_more();
                           });
+}
+
+void connection::resize_read_buffer(std::size_t last_read) {
+  std::size_t size = read_size_;
+  if (last_read == read_size_ && read_size_ < max_read)
+    size = read_size_ * 2;
+  else if (last_read <= read_size_ / 8 && read_size_ > min_read)
+    size = read_size_ / 2;
+  if (size == read_size_) return;
+  read_buf_ = std::make_unique_for_overwrite<char[]>(size);
+  read_size_ = size;
 }
 
 void connection::take_frames() {

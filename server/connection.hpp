@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,6 +44,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
  private:
   void read_more();
+  // Grows or shrinks the read buffer after a read of `last_read` bytes.
+  void resize_read_buffer(std::size_t last_read);
   void take_frames();
   void write_next();
   void read_failed();
@@ -53,7 +54,13 @@ class connection : public std::enable_shared_from_this<connection> {
   client_stream stream_;
   connection_id id_;
   connection_events& events_;
-  std::array<char, 64 * 1024> read_buf_{};
+  // Sized to the traffic: an idle connection keeps a small buffer, one that
+  // fills it gets a bigger one (pipelined clients), one that stops doing so
+  // gets a smaller one again.
+  static constexpr std::size_t min_read = 1024;
+  static constexpr std::size_t max_read = 64 * 1024;
+  std::unique_ptr<char[]> read_buf_ = std::make_unique_for_overwrite<char[]>(min_read);
+  std::size_t read_size_ = min_read;
   std::string in_;  // received bytes not yet handled
   static constexpr std::size_t small_frame = 1024;
   static constexpr std::size_t small_batch = 16 * 1024;
