@@ -44,9 +44,9 @@ fi
 [[ -n "$only_sizes" ]] && IFS=, read -ra sizes <<<"$only_sizes"
 callgrind_ops=(1000 3000)  # instructions per op = difference / (3000 - 1000)
 
-targets=(zkpp-bench zkpp-c-bench zkpp-server)
+targets=(zkpp-bench zkpp-c-bench zkpp-server zkpp-loopback-bench)
 if [[ ! -x "$build/bench/zkpp-bench" || ! -x "$build/bench/zkpp-c-bench" ||
-  ! -x "$build/server/zkpp-server" ]]; then
+  ! -x "$build/server/zkpp-server" || ! -x "$build/bench/zkpp-loopback-bench" ]]; then
   [[ -f "$build/build.ninja" || -f "$build/Makefile" ]] || zkpp_configure "$build"
   cmake --build "$build" --target "${targets[@]}" -j "$(zkpp_jobs)"
 fi
@@ -131,10 +131,21 @@ if ((callgrind)); then
   done
 fi
 
+# Raw loopback TCP: getData-reply-sized frames over one connection with no
+# server at all, so a get row can be read against what TCP alone moves here.
+loopback_file="$work/loopback.txt"
+: >"$loopback_file"
+for size in "${sizes[@]}"; do
+  for ((rep = 1; rep <= repeats; rep++)); do
+    "$build/bench/zkpp-loopback-bench" --size "$size" --seconds 2 >>"$loopback_file" ||
+      zkpp_die "zkpp-loopback-bench --size $size failed"
+  done
+done
+
 server_rss="zookeeper=$(peak_rss_kib "$ZKPP_ZK_PID") zkpp-server=$(peak_rss_kib "$ZKPP_SERVER_PID")"
 load_after="$(uptime)"
 mkdir -p "$(dirname "$out")"
-python3 bench/compare_report.py --raw "$raw" --callgrind "$callgrind_file" \
+python3 bench/compare_report.py --raw "$raw" --callgrind "$callgrind_file" --loopback "$loopback_file" \
   --server-rss "$server_rss" --mode "$( ((quick)) && echo quick || echo full)" \
   --repeats "$repeats" --load-before "$load_before" --load-after "$load_after" >"$out"
 zkpp_log "$runs runs; report written to $out"

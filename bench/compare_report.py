@@ -88,6 +88,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--raw", required=True)
     p.add_argument("--callgrind", required=True)
+    p.add_argument("--loopback", default="")
     p.add_argument("--server-rss", default="")
     p.add_argument("--mode", default="full")
     p.add_argument("--repeats", default="3")
@@ -132,6 +133,37 @@ def main():
                 continue
             print(f"| {cfg[0]} | {cfg[1]} | {cfg[2]} | {cfg[3]} | {label} | {fmt_rate(zk)} "
                   f"| {fmt_rate(zs)} | {fmt_ratio(ratio(zs, zk))} |")
+
+    loopback = defaultdict(list)
+    if args.loopback:
+        with open(args.loopback) as f:
+            for line in f:
+                if line.startswith("RESULT "):
+                    t = parse_tokens(line)
+                    loopback[int(t["size"])].append(t)
+    if loopback:
+        print("\n## Raw loopback TCP for comparison\n")
+        print("`zkpp-loopback-bench`: one thread writes frames the size of a getData reply over one "
+              "loopback connection, in gather writes of up to 64 KiB as a server answering a "
+              "pipelined client does, and another thread reads them; no server work at all. What "
+              "TCP alone moves here, so a get row can be read against it. It varies a lot between "
+              "runs (the kernel's copies are much slower when a destination is not 32-byte "
+              "aligned on some CPUs), hence the range.\n")
+        print("| size | frame bytes | frames/s (median) | frames/s (min–max) | GB/s (median) "
+              "| fastest zkpp-server get (zkpp client) | zkpp-server / raw TCP |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for size in sorted(loopback):
+            runs = loopback[size]
+            rates = [float(r["frames_per_s"]) for r in runs]
+            rate = statistics.median(rates)
+            gbps = statistics.median(float(r["gb_per_s"]) for r in runs)
+            gets = [median(v, "ops_per_s") for k, v in groups.items()
+                    if k[0] == "get" and k[3] == size and k[4] == "zkpp-server" and k[5] == "zkpp"]
+            best = max(gets) if gets else None
+            share = f"{best / rate:.0%}" if best else "–"
+            best_text = f"{best:,.0f}" if best else "–"
+            print(f"| {size} | {runs[0]['frame_bytes']} | {rate:,.0f} | {min(rates):,.0f}–{max(rates):,.0f} "
+                  f"| {gbps:.2f} | {best_text} | {share} |")
 
     ir = {}
     with open(args.callgrind) as f:
