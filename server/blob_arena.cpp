@@ -15,7 +15,7 @@ blob_arena::handle blob_arena::allocate(std::size_t size) {
       index = free_heap_.back();
       free_heap_.pop_back();
     }
-    heap_[index] = std::make_unique_for_overwrite<char[]>(size);
+    heap_[index] = std::make_shared_for_overwrite<char[]>(size);
     return heap_tag | index;
   }
   const auto units = rounded(size == 0 ? 1 : size) / unit;
@@ -64,6 +64,15 @@ char* blob_arena::bytes(handle h) {
 
 const char* blob_arena::bytes(handle h) const {
   return const_cast<blob_arena*>(this)->bytes(h);
+}
+
+std::shared_ptr<const char[]> blob_arena::share(handle h) const {
+  if (!(h & heap_tag)) return nullptr;
+  return heap_[h & ~heap_tag];
+}
+
+bool blob_arena::shared(handle h) const {
+  return (h & heap_tag) && heap_[h & ~heap_tag].use_count() > 1;
 }
 
 }  // namespace zkpp::detail::server

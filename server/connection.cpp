@@ -74,13 +74,26 @@ void connection::take_frames() {
 
 void connection::send(std::string frame) {
   if (!stream_.is_open()) return;
+  queue(std::move(frame));
+  if (!writing_ && !taking_) write_next();
+}
+
+void connection::send(shared_data_frame frame) {
+  if (!stream_.is_open()) return;
+  queue(std::move(frame.head));
+  pending_.push_back({{}, std::move(frame.owner), frame.data});
+  queue(std::move(frame.tail));
+  if (!writing_ && !taking_) write_next();
+}
+
+void connection::queue(std::string bytes) {
   // Small frames are gathered into one buffer; a large one keeps its own, so
   // that its bytes are not copied again on the way to the socket.
-  if (!pending_.empty() && frame.size() < small_frame && pending_.back().size() < small_batch)
-    pending_.back() += frame;
+  if (!pending_.empty() && !pending_.back().owner && bytes.size() < small_frame &&
+      pending_.back().bytes.size() < small_batch)
+    pending_.back().bytes += bytes;
   else
-    pending_.push_back(std::move(frame));
-  if (!writing_ && !taking_) write_next();
+    pending_.push_back({std::move(bytes), nullptr, {}});
 }
 
 void connection::write_next() {
@@ -92,7 +105,7 @@ void connection::write_next() {
   out_.swap(pending_);
   pending_.clear();
   out_buffers_.clear();
-  for (const auto& frame : out_) out_buffers_.push_back(asio::buffer(frame));
+  for (const auto& p : out_) out_buffers_.push_back(p.buffer());
   stream_.async_write(out_buffers_, [self = shared_from_this()](std::error_code ec, std::size_t) {
     self->writing_ = false;
     self->out_.clear();

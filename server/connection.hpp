@@ -9,6 +9,7 @@
 
 #include "client_stream.hpp"
 #include "zkpp/detail/server/connection_info.hpp"
+#include "zkpp/detail/server/shared_data_frame.hpp"
 
 namespace zkpp::detail::server {
 
@@ -39,6 +40,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void start();
   void send(std::string frame);
+  void send(shared_data_frame frame);
   void close_after_flush();
   void close_now();
 
@@ -65,8 +67,18 @@ class connection : public std::enable_shared_from_this<connection> {
   static constexpr std::size_t small_frame = 1024;
   static constexpr std::size_t small_batch = 16 * 1024;
 
-  std::vector<std::string> pending_;  // frames to send after the write under way
-  std::vector<std::string> out_;      // the write under way
+  // Bytes to write: owned, or shared node data that `owner` keeps alive.
+  struct piece {
+    std::string bytes;
+    std::shared_ptr<const char[]> owner;
+    std::string_view shared;
+    asio::const_buffer buffer() const { return owner ? asio::buffer(shared) : asio::buffer(bytes); }
+  };
+  // Queues owned bytes: small ones join the last piece when it is small too.
+  void queue(std::string bytes);
+
+  std::vector<piece> pending_;  // to send after the write under way
+  std::vector<piece> out_;      // the write under way
   std::vector<asio::const_buffer> out_buffers_;
   bool first_ = true;
   bool taking_ = false;  // handling frames: replies wait to leave together

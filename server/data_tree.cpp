@@ -30,6 +30,10 @@ std::int64_t node::mtime() const {
   return tree_->times_.time_of(mzxid);
 }
 
+std::shared_ptr<const char[]> node::data_owner() const {
+  return tree_->records_.share(tree_->slots_[number_].record);
+}
+
 std::vector<std::string> node::children() const {
   std::vector<std::string> names;
   names.reserve(static_cast<std::size_t>(num_children));
@@ -157,7 +161,8 @@ void data_tree::store(std::uint32_t n, const node_fields& f) {
   const auto at = reinterpret_cast<std::uintptr_t>(f.data ? f.data->data() : nullptr);
   const auto begin = reinterpret_cast<std::uintptr_t>(old);
   const bool data_inside = at >= begin && at < begin + old_size;
-  if (blob_arena::same_block_size(old_size, size) &&
+  // A block a reply still shares keeps its bytes: the node gets a new one.
+  if (blob_arena::same_block_size(old_size, size) && !records_.shared(s.record) &&
       (!data_inside || at == begin + record_data_offset(f))) {
     write_record(f, old);
     return;

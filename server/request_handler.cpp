@@ -63,6 +63,10 @@ const char* op_tag(std::int32_t type) {
 // megabyte of node data) is not copied again into a second string.
 const std::size_t frame_head = 4 + jute::encode(proto::reply_header{}).size();
 
+// Node data at least this long is sent from the tree's block rather than
+// copied into the reply (smaller data is in arena pages, which are not shared).
+constexpr std::size_t shared_data_min = 4096;
+
 std::string frame_start() {
   return std::string(frame_head, '\0');
 }
@@ -73,11 +77,13 @@ void append(std::string& frame, const Record& r) {
   jute::writer{frame}.put(r);
 }
 
-void seal(std::string& frame, const proto::reply_header& h) {
+// Writes the length of a frame of `size` bytes, and its header, over the room
+// that frame_start() left at the front of `frame`.
+void seal(std::string& frame, const proto::reply_header& h, std::size_t size) {
   thread_local std::string head;
   head.clear();
   jute::writer w{head};
-  w.put(static_cast<std::int32_t>(frame.size() - 4));
+  w.put(static_cast<std::int32_t>(size - 4));
   w.put(h);
   frame.replace(0, head.size(), head);
 }
@@ -86,7 +92,7 @@ template <class Record>
 std::string frame(const proto::reply_header& h, const Record& body) {
   auto f = frame_start();
   append(f, body);
-  seal(f, h);
+  seal(f, h, f.size());
   return f;
 }
 
@@ -249,12 +255,20 @@ void request_handler::drop(connection_info& conn) {
   out_.close(conn.id);
 }
 
-void request_handler::send(connection_info& conn, std::string f) {
+bool request_handler::may_send(connection_info& conn) {
   commit_txn();
-  if (conn.closing) return;
+  if (conn.closing) return false;
   ++conn.sent;
   ++packets_sent_;
-  out_.send(conn.id, std::move(f));
+  return true;
+}
+
+void request_handler::send(connection_info& conn, std::string f) {
+  if (may_send(conn)) out_.send(conn.id, std::move(f));
+}
+
+void request_handler::send(connection_info& conn, shared_data_frame f) {
+  if (may_send(conn)) out_.send_shared(conn.id, std::move(f));
 }
 
 void request_handler::reply(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
@@ -264,19 +278,29 @@ void request_handler::reply(connection_info& conn, std::int32_t xid, std::int64_
   reply_frame(conn, xid, zxid, err, std::move(f));
 }
 
-void request_handler::reply_frame(connection_info& conn, std::int32_t xid, std::int64_t zxid,
-                                  error err, std::string f) {
+proto::reply_header request_handler::reply_header(connection_info& conn, std::int32_t xid,
+                                                  std::int64_t zxid, error err) {
   // A lagging member's replies carry the zxid it has applied.
   zxid = std::min(zxid, members_.zxid(conn.member, zxid));
-  const proto::reply_header h{xid, zxid, static_cast<std::int32_t>(err)};
   const auto elapsed = std::max<std::int64_t>(0, clock_.steady_ms() - request_started_);
   conn.last_zxid = zxid;
   conn.last_response = clock_.wall_ms();
   conn.last_latency = elapsed;
   conn.latency.add(elapsed);
   latency_.add(elapsed);
+  return {xid, zxid, static_cast<std::int32_t>(err)};
+}
+
+void request_handler::reply_frame(connection_info& conn, std::int32_t xid, std::int64_t zxid,
+                                  error err, std::string f) {
+  const auto h = reply_header(conn, xid, zxid, err);
   if (err != error::ok) f.resize(frame_head);
-  seal(f, h);
+  seal(f, h, f.size());
+  send(conn, std::move(f));
+}
+
+void request_handler::reply_shared(connection_info& conn, std::int32_t xid, shared_data_frame f) {
+  seal(f.head, reply_header(conn, xid, zxid_, error::ok), f.size());
   send(conn, std::move(f));
 }
 
@@ -708,12 +732,13 @@ void request_handler::handle_multi(connection_info& conn, std::int32_t xid, std:
 }
 
 error request_handler::get_data(connection_info& conn, const proto::path_watch_request& req,
-                                proto::get_data_view& rsp) {
+                                proto::get_data_view& rsp, std::shared_ptr<const char[]>* owner) {
   std::optional<node> n;
   if (const auto e = find_permitted(conn, req.path, perms::read, n); e != error::ok) return e;
   if (req.watch) watches_.data.add(req.path, conn.id, watch_mode::standard);
   rsp.stat = n->stat();
   rsp.data = n->data;
+  if (owner) *owner = n->data_owner();
   return error::ok;
 }
 
@@ -785,6 +810,7 @@ error request_handler::find_permitted(const connection_info& conn, std::string_v
 void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::int32_t type,
                                   std::string_view body) {
   auto out = frame_start();
+  std::optional<shared_data_frame> shared;
   std::optional<node> n;
   error err = error::ok;
   switch (static_cast<opcode>(type)) {
@@ -801,8 +827,16 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
     case opcode::get_data:
       err = with_request<proto::get_data_request>(body, [&](auto& req) {
         proto::get_data_view rsp;
-        const auto e = get_data(conn, req, rsp);
-        append(out, rsp);
+        std::shared_ptr<const char[]> owner;
+        const auto e = get_data(conn, req, rsp, &owner);
+        if (e == error::ok && owner && rsp.data && rsp.data->size() >= shared_data_min) {
+          // The data goes out from the tree's block itself; only the rest is encoded.
+          jute::writer{out}.put(static_cast<std::int32_t>(rsp.data->size()));
+          shared = shared_data_frame{std::move(out), std::move(owner), *rsp.data,
+                                     jute::encode(rsp.stat)};
+        } else {
+          append(out, rsp);
+        }
         return e;
       });
       break;
@@ -865,6 +899,7 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
       break;
     }
   }
+  if (shared) return reply_shared(conn, xid, std::move(*shared));
   reply_frame(conn, xid, zxid_, err, std::move(out));
 }
 

@@ -103,6 +103,40 @@ TEST_F(socket_test, pipelined_requests_are_answered_in_order) {
   }
 }
 
+// A getData reply sends large data from the tree's own block. Replies still
+// waiting to be written (the client reads nothing until the end) must keep
+// the data they read, even when a setData behind them on the same
+// connection changes the node to data of the same size.
+TEST_F(socket_test, replies_waiting_to_be_written_keep_the_data_they_read) {
+  auto c = session();
+  const std::string before(900 * 1024, 'a'), after(900 * 1024, 'b');
+  ASSERT_EQ(c->call(opcode::create, create_req("/big", before)).header.err, 0);
+  // 40 replies of 900 KiB are far more than loopback socket buffers hold.
+  constexpr int gets = 40;
+  std::string batch;
+  std::int32_t xid = 100;
+  for (int i = 0; i < gets; ++i)
+    batch += with_length(request(++xid, opcode::get_data, proto::get_data_request{"/big", false}));
+  batch +=
+      with_length(request(++xid, opcode::set_data, proto::set_data_request{"/big", after, -1}));
+  for (int i = 0; i < gets; ++i)
+    batch += with_length(request(++xid, opcode::get_data, proto::get_data_request{"/big", false}));
+  c->send_bytes(batch);
+  xid = 100;
+  for (int i = 0; i < 2 * gets + 1; ++i) {
+    const auto what = "reply " + std::to_string(i + 1) + " of " + std::to_string(2 * gets + 1);
+    const auto r = c->read_reply(what);
+    ASSERT_EQ(r.header.xid, ++xid) << what;
+    ASSERT_EQ(r.header.err, 0) << what;
+    if (i == gets) continue;  // the setData
+    const auto data = decode_as<proto::get_data_response>(r.body).data;
+    ASSERT_TRUE(data.has_value()) << what;
+    ASSERT_TRUE(*data == (i < gets ? before : after))
+        << what << ": " << data->size() << " bytes starting with '" << data->front()
+        << "', expected the data as of the request";
+  }
+}
+
 TEST_F(socket_test, four_letter_words_reply_and_close) {
   start({.four_letter_whitelist = {"ruok", "srvr"}});
   auto c = client();

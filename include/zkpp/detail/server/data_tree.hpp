@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -51,6 +52,9 @@ struct node {
   std::int64_t ephemeral_session() const;
   std::int64_t ctime() const;
   std::int64_t mtime() const;
+  // The block that `data` points into, shared so that the bytes outlive any
+  // later change to the node; null when it is small (copy the data instead).
+  std::shared_ptr<const char[]> data_owner() const;
   // The names of the children, sorted.
   std::vector<std::string> children() const;
   zkpp::stat stat() const;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,12 +13,14 @@
 #include "zkpp/detail/server/data_tree.hpp"
 #include "zkpp/detail/server/member_views.hpp"
 #include "zkpp/detail/server/session_table.hpp"
+#include "zkpp/detail/server/shared_data_frame.hpp"
 #include "zkpp/detail/server/txn_record.hpp"
 #include "zkpp/detail/server/watch_table.hpp"
 #include "zkpp/error.hpp"
 #include "zkpp/server.hpp"
 
 namespace zkpp::detail::proto {
+struct reply_header;
 struct create_ttl_request;
 struct path_version_request;
 struct set_data_request;
@@ -36,6 +39,9 @@ namespace zkpp::detail::server {
 class output_sink {
  public:
   virtual void send(connection_id to, std::string frame) = 0;
+  // A frame that shares node data rather than copying it; a sink that keeps
+  // frames for later flattens it.
+  virtual void send_shared(connection_id to, shared_data_frame frame) { send(to, frame.flatten()); }
   virtual void close(connection_id c) = 0;
 
  protected:
@@ -147,7 +153,7 @@ class request_handler {
                        std::optional<node>& n) const;
   // Reads shared by the plain opcodes and multiRead.
   error get_data(connection_info& conn, const proto::path_watch_request& req,
-                 proto::get_data_view& rsp);
+                 proto::get_data_view& rsp, std::shared_ptr<const char[]>* owner = nullptr);
   error get_children(connection_info& conn, const proto::path_watch_request& req,
                      std::vector<std::string>& children, zkpp::stat& stat);
 
@@ -165,11 +171,21 @@ class request_handler {
   void fire(const changes& ch);
   void deliver(const std::vector<notification>& notes);
   void send(connection_info& conn, std::string frame);
+  void send(connection_info& conn, shared_data_frame frame);
+  // Whether output may go to `conn` (committing the transaction before it),
+  // counted as sent if so.
+  bool may_send(connection_info& conn);
   void reply(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
              std::string_view body = {});
   // `frame` was started by frame_start() and holds the encoded body.
   void reply_frame(connection_info& conn, std::int32_t xid, std::int64_t zxid, error err,
                    std::string frame);
+  // A getData reply around node data it shares; `frame.head` was started by
+  // frame_start() and holds the data's length.
+  void reply_shared(connection_info& conn, std::int32_t xid, shared_data_frame frame);
+  // The header of a reply to `conn`, its statistics updated.
+  proto::reply_header reply_header(connection_info& conn, std::int32_t xid, std::int64_t zxid,
+                                   error err);
   void drop(connection_info& conn);
   void reject(connection_info& conn, std::int32_t xid, std::int32_t type, std::string_view body);
   connection_info* find(connection_id c);
