@@ -11,8 +11,10 @@
 #include <asio/use_future.hpp>
 
 #include <algorithm>
+#include <condition_variable>
 #include <future>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "recipe_fixture.hpp"
@@ -48,6 +50,44 @@ class leader_selector_test : public recipe_test {
   }
 
   leader_selector& selector(const std::string& id) { return participant(selectors_, id); }
+
+  // Called by a leader: returns once `n` contenders are queued on the
+  // election (the leader included), or once its leadership ends. Holding a
+  // turn until then makes the order of turns independent of how soon the
+  // previous leader's requeue reaches the server.
+  void await_queue_while_leading(leadership& l, std::size_t n) {
+    struct wake {
+      std::mutex m;
+      std::condition_variable cv;
+      int signals = 0;
+    };
+    auto w = std::make_shared<wake>();
+    const auto poke = [w] {
+      {
+        std::lock_guard lock{w->m};
+        ++w->signals;
+      }
+      w->cv.notify_all();
+    };
+    l.on_lost(poke);
+    const auto deadline = std::chrono::steady_clock::now() + default_deadline;
+    for (;;) {
+      int seen;
+      {
+        std::lock_guard lock{w->m};
+        seen = w->signals;
+      }
+      std::error_code ec;
+      const auto queued = admin_->get_children(
+          path("election"), [poke](const watch_event&) { poke(); }, ec);
+      if (ec) throw std::system_error(ec, "get_children " + path("election"));
+      if (queued.size() >= n || !l.valid()) return;
+      std::unique_lock lock{w->m};
+      if (!w->cv.wait_until(lock, deadline, [&] { return w->signals != seen; }))
+        throw std::runtime_error("the election never had " + std::to_string(n) +
+                                 " contenders queued during a turn");
+    }
+  }
 
   void TearDown() override {
     selectors_.clear();  // before their sessions
@@ -87,12 +127,13 @@ TEST_F(leader_selector_test, OneCallbackRunsAtATimeAndTurnsGoRoundInQueueOrder) 
   const auto ids = {"s1", "s2", "s3", "s4", "s5"};
   for (const auto* id : ids) {
     contend(id,
-            [seen_running, turns = events_, start, id = std::string{id}](leadership& l) {
+            [this, seen_running, turns = events_, start, id = std::string{id}](leadership& l) {
               start->pass();
               {
                 std::lock_guard lock{seen_running->m};
                 seen_running->most = std::max(seen_running->most, ++seen_running->running);
               }
+              await_queue_while_leading(l, 5);
               l.await_loss(2ms);  // some work, so that an overlap would show
               {
                 std::lock_guard lock{seen_running->m};
