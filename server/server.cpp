@@ -75,18 +75,18 @@ struct server::impl final : detail::server::output_sink, detail::server::connect
   void send(connection_id to, std::string frame) override { emit(to, std::move(frame)); }
   void send_shared(connection_id to, detail::server::shared_data_frame frame) override {
     // Frames that wait (for the disk or the fault gate) are kept whole.
-    if ((store && (durable.holding() || store->sync_pending())) || gate.holding())
-      return emit(to, frame.flatten());
+    if (waiting_for_disk() || gate.holding()) return emit(to, frame.flatten());
     if (const auto it = connections.find(to); it != connections.end())
       it->second->send(std::move(frame));
   }
   void close(connection_id c) override { emit(c, std::nullopt); }
 
+  bool waiting_for_disk() const { return store && (durable.holding() || store->sync_pending()); }
+
   // Output waits for the transactions before it to be on disk (batched
   // fsync), then passes the fault gate.
   void emit(connection_id to, std::optional<std::string> frame) {
-    if (store && (durable.holding() || store->sync_pending()))
-      return durable.hold(to, std::move(frame));
+    if (waiting_for_disk()) return durable.hold(to, std::move(frame));
     pass_gate(to, std::move(frame));
   }
 
