@@ -9,8 +9,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#if defined(__linux__)
+#include <sys/socket.h>
+#endif
+
 #include "zkpp/detail/proto/opcode.hpp"
-#include "zkpp/detail/run_or_dispatch.hpp"
 
 namespace zkpp::detail {
 namespace {
@@ -94,7 +97,8 @@ std::string client_impl::connected_server() const {
 }
 
 void client_impl::submit(request r) {
-  run_or_dispatch(strand_, [self = shared_from_this(), r = std::move(r)]() mutable {
+  if (!strand_.running_in_this_thread() && submit_inline(r)) return;
+  run_on_strand([self = shared_from_this(), r = std::move(r)]() mutable {
     const auto now = session::clock::now();
     r.submitted = now;
     if (self->request_timeout_.count() > 0) r.deadline = now + self->request_timeout_;
@@ -105,24 +109,69 @@ void client_impl::submit(request r) {
   });
 }
 
+// The strand's work, done on the calling thread, when that changes nothing
+// but the session's output and pending requests: the strand is idle (our
+// handlers hold state_mutex_), nothing queued for it may be overtaken, and
+// the connection is up with nothing being written. Plain TCP only: a TLS
+// stream cannot be written beside its pending read.
+bool client_impl::submit_inline(request& r) {
+#if defined(__linux__)
+  std::unique_lock lock{state_mutex_, std::try_to_lock};
+  if (!lock || queued_.load() != 0 || tls_ || !transport_up_ || writing_ || shut_down_ ||
+      r.invalid || session_.phase() != session::phase::connected || !session_.output().empty())
+    return false;
+  const auto now = session::clock::now();
+  const auto deadline =
+      request_timeout_.count() > 0 ? now + request_timeout_ : session::clock::time_point::max();
+  if (deadline < timer_armed_at_) return false;  // re-arming the timer is the strand's job
+  r.submitted = now;
+  r.deadline = deadline;
+  session_.submit(std::move(r), now);
+  write_inline();
+  return true;
+#else
+  (void)r;
+  return false;
+#endif
+}
+
+// Writes the session's output without waiting. What the socket does not take
+// now is left in the output for the strand, which writes it before anything
+// submitted later; a broken connection is left for the pending read to find.
+void client_impl::write_inline() {
+#if defined(__linux__)
+  auto& out = session_.output();
+  const auto n =
+      ::send(socket_.native_handle(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n == static_cast<ssize_t>(out.size())) {
+    out.clear();
+    return;
+  }
+  if (n > 0) out.erase(0, static_cast<std::size_t>(n));
+  asio::post(strand_, locked([self = shared_from_this(), gen = generation_] {
+               if (gen == self->generation_) self->flush();
+             }));
+#endif
+}
+
 void client_impl::cancel(std::uint64_t id) {
-  asio::dispatch(strand_, [self = shared_from_this(), id] {
+  run_on_strand([self = shared_from_this(), id] {
     self->session_.cancel(id, asio::error::operation_aborted);
   });
 }
 
 void client_impl::add_listener(std::uint64_t id, std::function<void(session_state)> listener) {
-  asio::dispatch(strand_, [self = shared_from_this(), id, l = std::move(listener)]() mutable {
+  run_on_strand([self = shared_from_this(), id, l = std::move(listener)]() mutable {
     if (!self->shut_down_) self->listeners_.emplace(id, std::move(l));
   });
 }
 
 void client_impl::remove_listener(std::uint64_t id) {
-  asio::dispatch(strand_, [self = shared_from_this(), id] { self->listeners_.erase(id); });
+  run_on_strand([self = shared_from_this(), id] { self->listeners_.erase(id); });
 }
 
 void client_impl::connect(std::unique_ptr<reply_handler> h) {
-  asio::dispatch(strand_, [self = shared_from_this(), h = std::move(h)]() mutable {
+  run_on_strand([self = shared_from_this(), h = std::move(h)]() mutable {
     switch (self->session_.phase()) {
       case session::phase::connected:
         h->on_reply({}, {}, {});
@@ -148,7 +197,7 @@ void client_impl::connect(std::unique_ptr<reply_handler> h) {
 }
 
 void client_impl::close(std::unique_ptr<reply_handler> h) {
-  asio::dispatch(strand_, [self = shared_from_this(), h = std::move(h)]() mutable {
+  run_on_strand([self = shared_from_this(), h = std::move(h)]() mutable {
     if (self->session_.phase() == session::phase::connected) {
       request r;
       r.opcode = static_cast<std::int32_t>(proto::opcode::close_session);
@@ -166,7 +215,7 @@ void client_impl::close(std::unique_ptr<reply_handler> h) {
 }
 
 void client_impl::shut_down() {
-  asio::dispatch(strand_, [self = shared_from_this()] {
+  run_on_strand([self = shared_from_this()] {
     self->shut_down_ = true;
     self->listeners_.clear();
     self->lost_timer_.cancel();

@@ -27,6 +27,11 @@ namespace zkpp::detail {
 // of the connect string in turn, moves bytes between socket and session, and
 // runs the session's clock. Everything runs on one strand: handlers are bound
 // to it, and the I/O objects are only touched from it.
+//
+// One exception: a request submitted from another thread while the strand is
+// idle is encoded and written by that thread itself (see submit_inline). A
+// blocking call then costs no wake-up of the I/O thread to send its request.
+// For that, every handler of ours on the strand also holds state_mutex_.
 class client_impl : public std::enable_shared_from_this<client_impl> {
  public:
   client_impl(asio::any_io_executor ex, const client_options& options, connect_string hosts);
@@ -66,15 +71,45 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   bool session_over() const;
   void log(log_level level, const std::string& text) const;
   void notify(session_state s);
+  bool submit_inline(request& r);
+  void write_inline();
+
+  // f, holding state_mutex_ while it runs.
+  template <class F>
+  auto locked(F f) {
+    return [this, f = std::move(f)](auto&&... args) mutable {
+      std::lock_guard lock{state_mutex_};
+      f(std::forward<decltype(args)>(args)...);
+    };
+  }
   // Runs a completion on the strand. The I/O objects themselves use the
   // plain executor: an any_io_executor holding a strand does not fit its
   // small buffer, so every operation would allocate to copy it.
   template <class F>
   auto on_strand(F f) {
-    return asio::bind_executor(strand_, std::move(f));
+    return asio::bind_executor(strand_, locked(std::move(f)));
+  }
+  // Runs f on the strand: at once when called there, else queued behind
+  // earlier work (which a later inline submit must not overtake).
+  template <class F>
+  void run_on_strand(F f) {
+    if (strand_.running_in_this_thread()) {
+      std::lock_guard lock{state_mutex_};
+      f();
+      return;
+    }
+    queued_.fetch_add(1);
+    asio::dispatch(strand_, locked([this, f = std::move(f)]() mutable {
+                     queued_.fetch_sub(1);
+                     f();
+                   }));
   }
 
   asio::strand<asio::any_io_executor> strand_;
+  // Held by our handlers on the strand, and by a thread submitting inline.
+  // Recursive: a completion run under it may submit again.
+  std::recursive_mutex state_mutex_;
+  std::atomic<std::size_t> queued_{0};  // run_on_strand calls not yet run
   asio::ip::tcp::resolver resolver_;
   asio::ip::tcp::socket socket_;
   asio::steady_timer tick_timer_;

@@ -5,6 +5,8 @@
 #include <asio/cancellation_signal.hpp>
 #include <asio/use_future.hpp>
 
+#include <fstream>
+
 #include "../integration/waiting.hpp"
 #include "zkpp/client.hpp"
 #include "zkpp/test/backend.hpp"
@@ -148,6 +150,38 @@ TEST_F(proxy_fault, timed_out_and_cancelled_requests_complete_and_late_replies_a
   proxy_->pass();
   // The late replies for both arrive first and are dropped; this one matches.
   EXPECT_EQ(await(zk.async_sync(root_, asio::use_future), "sync after the stall"), root_);
+}
+
+// The most a TCP socket's send buffer may grow to here (tcp_wmem's maximum).
+std::size_t max_send_buffer() {
+  std::ifstream in{"/proc/sys/net/ipv4/tcp_wmem"};
+  std::size_t min = 0, initial = 0, max = 0;
+  if (!(in >> min >> initial >> max)) return 16 * 1024 * 1024;
+  return max;
+}
+
+// Requests made from the test's thread are written by that thread while the
+// client's strand is idle. Once the proxy stops reading, such a write can only
+// be partial: the rest must go out, whole and before any later request, when
+// the proxy reads again.
+TEST_F(proxy_fault, requests_written_in_part_by_the_calling_thread_arrive_whole_and_in_order) {
+  auto& zk = proxied();
+  const auto node = path("big");
+  zk.create(node, "");
+  constexpr std::size_t value_size = 512 * 1024;
+  // More than the client's send buffer and the proxy's receive buffer hold.
+  const int rounds = static_cast<int>((max_send_buffer() + 2 * 1024 * 1024) / value_size + 1);
+  proxy_->stop_reading_clients();
+  recorder<int> done;
+  for (int i = 0; i < rounds; ++i)
+    zk.async_set_data(
+        node, std::string(value_size, static_cast<char>('a' + i % 26)), i,
+        [done, i](std::error_code ec, stat s) { done.push(ec || s.version != i + 1 ? -1 : i); });
+  proxy_->pass();
+  for (int i = 0; i < rounds; ++i) ASSERT_EQ(done.next("set " + std::to_string(i)), i);
+  const auto last = zk.get_data(node);
+  EXPECT_EQ(last.stat.version, rounds);
+  EXPECT_EQ(last.data, std::string(value_size, static_cast<char>('a' + (rounds - 1) % 26)));
 }
 
 TEST_F(proxy_fault, a_reply_cut_mid_frame_is_a_lost_connection_not_a_corrupt_reply) {

@@ -29,6 +29,9 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
   }
 
   void start() {
+    // Accepted sockets inherit it: a client can get at most this much (and
+    // its own send buffer) ahead while the proxy is not reading.
+    acceptor_.set_option(asio::socket_base::receive_buffer_size{64 * 1024});
     accept();
     thread_ = std::thread{[this] { io_.run(); }};
   }
@@ -61,9 +64,13 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
   void set_stalled(bool on) {
     run([this, on] {
       stalled_ = on;
-      if (!on)
-        for (auto& l : links_) l->release();
+      if (on) return;
+      not_reading_clients_ = false;
+      for (auto& l : links_) l->release();
     });
+  }
+  void stop_reading_clients() {
+    run([this] { not_reading_clients_ = true; });
   }
   void drop_all() {
     run([this] {
@@ -94,6 +101,7 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
       bool writing = false;
       bool close_after_write = false;
       bool from_server = false;
+      bool paused = false;  // not reading: see stop_reading_clients()
     };
 
     void start() {
@@ -128,7 +136,10 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
       }
       (owner.stalled_ ? p.held : p.queued) += bytes;
       flush(p);
-      read(p);
+      if (!p.from_server && owner.not_reading_clients_)
+        p.paused = true;
+      else
+        read(p);
     }
 
     // One write in flight per direction keeps the byte order.
@@ -151,6 +162,10 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
         p->queued = std::move(p->held) + p->queued;
         p->held.clear();
         flush(*p);
+        if (p->paused && !closed) {
+          p->paused = false;
+          read(*p);
+        }
       }
     }
 
@@ -191,6 +206,7 @@ class fault_proxy::impl : public std::enable_shared_from_this<impl> {
   std::list<std::shared_ptr<link>> links_;
   std::atomic<std::uint64_t> accepted_{0};
   bool stalled_ = false;
+  bool not_reading_clients_ = false;
   bool refusing_ = false;
   bool cut_next_ = false;
 };
@@ -212,6 +228,9 @@ void fault_proxy::pass() {
 }
 void fault_proxy::stall() {
   impl_->set_stalled(true);
+}
+void fault_proxy::stop_reading_clients() {
+  impl_->stop_reading_clients();
 }
 void fault_proxy::drop() {
   impl_->drop_all();

@@ -20,10 +20,14 @@ class fault_proxy {
   // "127.0.0.1:PORT" of the proxy.
   std::string connect_string() const;
 
-  // Forward everything again, including what was held while stalled.
+  // Forward everything again, including what was held while stalled, and
+  // read from clients again.
   void pass();
   // Hold all bytes in both directions; connections stay open and silent.
   void stall();
+  // Stop reading what clients send (at most one more read completes), so
+  // their writes back up and fill the socket buffers. pass() reads again.
+  void stop_reading_clients();
   // Close every current connection (both sides).
   void drop();
   // Accept new connections and close them at once (true), or serve them (false).
