@@ -831,9 +831,9 @@ void request_handler::handle_read(connection_info& conn, std::int32_t xid, std::
         const auto e = get_data(conn, req, rsp, &owner);
         if (e == error::ok && owner && rsp.data && rsp.data->size() >= shared_data_min) {
           // The data goes out from the tree's block itself; only the rest is encoded.
-          jute::writer{out}.put(static_cast<std::int32_t>(rsp.data->size()));
-          shared = shared_data_frame{std::move(out), std::move(owner), *rsp.data,
-                                     jute::encode(rsp.stat)};
+          std::string tail;
+          const auto data = jute::encode_split(rsp, shared_data_min, out, tail);
+          shared = shared_data_frame{std::move(out), std::move(owner), data, std::move(tail)};
         } else {
           append(out, rsp);
         }
