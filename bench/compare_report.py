@@ -67,6 +67,30 @@ def configs(groups):
                                                         else 9, k[1], k[2], k[3]))
 
 
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+# How idle CPUs wait for work. One-request-at-a-time rows are mostly wake-ups
+# of idle CPUs; in a VM guest that halts at once (guest_halt_poll_ns 0), each
+# costs a VM exit and entry, tens of microseconds.
+def idle_line():
+    driver = read_text("/sys/devices/system/cpu/cpuidle/current_driver")
+    if not driver:
+        return None
+    line = f"- Idle CPUs: cpuidle driver {driver}"
+    poll_ns = read_text("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
+    if poll_ns is not None:
+        line += f", guest_halt_poll_ns={poll_ns}"
+        if poll_ns == "0":
+            line += " (an idle vCPU halts to the host at once, so waking it goes through the host)"
+    return line
+
+
 def machine_lines(args):
     cpu = "unknown CPU"
     try:
@@ -77,8 +101,11 @@ def machine_lines(args):
                     break
     except OSError:
         pass
-    return [
-        f"- Machine: {os.cpu_count()} CPU(s), {cpu}, Linux {platform.release()}",
+    lines = [f"- Machine: {os.cpu_count()} CPU(s), {cpu}, Linux {platform.release()}"]
+    idle = idle_line()
+    if idle:
+        lines.append(idle)
+    return lines + [
         f"- Load before: `{args.load_before.strip()}`",
         f"- Load after: `{args.load_after.strip()}`",
     ]
