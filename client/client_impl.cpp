@@ -100,13 +100,17 @@ void client_impl::submit(request r) {
   if (!strand_.running_in_this_thread() && submit_inline(r)) return;
   run_on_strand([self = shared_from_this(), r = std::move(r)]() mutable {
     const auto now = session::clock::now();
-    r.submitted = now;
-    if (self->request_timeout_.count() > 0) r.deadline = now + self->request_timeout_;
+    self->stamp(r, now);
     const auto deadline = r.deadline;
     self->session_.submit(std::move(r), now);
     if (deadline < self->timer_armed_at_) self->arm_timer();
     self->flush();
   });
+}
+
+void client_impl::stamp(request& r, session::clock::time_point now) const {
+  r.submitted = now;
+  if (request_timeout_.count() > 0) r.deadline = now + request_timeout_;
 }
 
 // The strand's work, done on the calling thread, when that changes nothing
@@ -121,11 +125,8 @@ bool client_impl::submit_inline(request& r) {
       r.invalid || session_.phase() != session::phase::connected || !session_.output().empty())
     return false;
   const auto now = session::clock::now();
-  const auto deadline =
-      request_timeout_.count() > 0 ? now + request_timeout_ : session::clock::time_point::max();
-  if (deadline < timer_armed_at_) return false;  // re-arming the timer is the strand's job
-  r.submitted = now;
-  r.deadline = deadline;
+  stamp(r, now);
+  if (r.deadline < timer_armed_at_) return false;  // re-arming the timer is the strand's job
   session_.submit(std::move(r), now);
   write_inline();
   return true;

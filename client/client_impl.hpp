@@ -71,6 +71,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   bool session_over() const;
   void log(log_level level, const std::string& text) const;
   void notify(session_state s);
+  // Sets when `r` was submitted and, with a request timeout, its deadline.
+  void stamp(request& r, session::clock::time_point now) const;
   bool submit_inline(request& r);
   void write_inline();
 
