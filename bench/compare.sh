@@ -5,13 +5,16 @@
 # ratios; then measures client instructions per synchronous getData with
 # callgrind. Peak RSS of every client run and of both servers is recorded.
 #   bench/compare.sh [--quick] [--repeats N] [--no-callgrind] [--build-dir DIR] [--out FILE]
+#                    [--idle-poll MICROSECONDS]
 #                    [--ops get,set,...] [--windows 1,16,...] [--clients 1,8] [--sizes 100,...]
-# The last four narrow the matrix to the rows that are of interest.
+# --idle-poll is zkpp-server's flag of that name (200 here; 0 is the server's
+# default, no polling). The last four narrow the matrix to the rows that are
+# of interest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 cd "$ZKPP_ROOT"
 
-quick=0 repeats=3 callgrind=1 build="${ZKPP_BUILD_DIR:-build}"
+quick=0 repeats=3 callgrind=1 idle_poll=200 build="${ZKPP_BUILD_DIR:-build}"
 only_ops="" only_windows="" only_clients="" only_sizes=""
 out="bench/results/compare-$(date +%Y-%m-%d).md"
 while (($#)); do
@@ -21,6 +24,7 @@ while (($#)); do
     --no-callgrind) callgrind=0 ;;
     --build-dir) build="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --idle-poll) idle_poll="$2"; shift ;;
     --ops) only_ops="$2"; shift ;;
     --windows) only_windows="$2"; shift ;;
     --clients) only_clients="$2"; shift ;;
@@ -65,7 +69,8 @@ zkpp_log "starting Apache ZooKeeper"
 # default heap of 256 MB (ZooKeeper stopped answering there).
 ZKPP_ZK_JAVA_OPTS="${ZKPP_ZK_JAVA_OPTS:--Xmx2g}" zkpp_start_zookeeper
 zkpp_log "starting zkpp-server"
-zkpp_start_zkpp_server "$build/server/zkpp-server" "$work/zkpp-server.log"
+server_flags=(--idle-poll "$idle_poll")
+zkpp_start_zkpp_server "$build/server/zkpp-server" "$work/zkpp-server.log" "${server_flags[@]}"
 declare -A server_host=([zookeeper]="127.0.0.1:$ZKPP_ZK_PORT" [zkpp-server]="127.0.0.1:$ZKPP_SERVER_PORT")
 servers=(zookeeper zkpp-server)
 
@@ -157,5 +162,5 @@ load_after="$(uptime)"
 mkdir -p "$(dirname "$out")"
 python3 bench/compare_report.py --raw "$raw" --callgrind "$callgrind_file" --loopback "$loopback_file" \
   --server-rss "$server_rss" --mode "$( ((quick)) && echo quick || echo full)" \
-  --repeats "$repeats" --load-before "$load_before" --load-after "$load_after" >"$out"
+  --repeats "$repeats" --zkpp-server-flags "${server_flags[*]}" --load-before "$load_before" --load-after "$load_after" >"$out"
 zkpp_log "$runs runs; report written to $out"

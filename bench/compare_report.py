@@ -105,7 +105,9 @@ def machine_lines(args):
     idle = idle_line()
     if idle:
         lines.append(idle)
+    flags = args.zkpp_server_flags.strip() or "none"
     return lines + [
+        f"- zkpp-server's flags: `{flags}`",
         f"- Load before: `{args.load_before.strip()}`",
         f"- Load after: `{args.load_after.strip()}`",
     ]
@@ -121,6 +123,7 @@ def main():
     p.add_argument("--repeats", default="3")
     p.add_argument("--load-before", default="")
     p.add_argument("--load-after", default="")
+    p.add_argument("--zkpp-server-flags", default="")
     args = p.parse_args()
     groups = load_runs(args.raw)
     servers = ["zookeeper", "zkpp-server"]

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "connection.hpp"
+#include "idle_poll_loop.hpp"
 #include "reply_gate.hpp"
 #include "sync_barrier.hpp"
 #include "tls_context.hpp"
@@ -336,7 +337,7 @@ void server::start() {
   i.schedule_tick();
   i.schedule_reap();
   i.started = true;
-  i.thread = std::thread([&i] { i.io.run(); });
+  i.thread = std::thread([&i] { detail::server::run_with_idle_poll(i.io, i.options.idle_poll); });
 }
 
 void server::stop() {

@@ -118,6 +118,9 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, s
   } else if (key == "--snapshot-every") {
     if (auto err = set_number(key, value, 1, 0x7fffffffffffffff, n)) return err;
     o.snapshot_every = n;
+  } else if (key == "--idle-poll") {
+    if (auto err = set_number(key, value, 0, 1000000, n)) return err;
+    o.idle_poll = std::chrono::microseconds{n};
   } else if (key.starts_with("--")) {
     return "unknown option " + std::string{key};
   }

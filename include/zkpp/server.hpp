@@ -55,6 +55,12 @@ struct server_options {
   std::string data_dir{};
   fsync_policy fsync = fsync_policy::batched;
   std::int64_t snapshot_every = 100000;  // transactions between snapshots
+  // Up to how long the server's thread polls for work after it goes idle,
+  // instead of sleeping at once: a shorter round trip where waking a thread
+  // is slow (virtual CPUs that halt when idle), for a busier CPU. Adaptive:
+  // it only polls while requests keep coming back within this window.
+  // 0: never poll.
+  std::chrono::microseconds idle_poll{0};
   // Hears each fault log line (see fault_log()) on the server's thread.
   std::function<void(const std::string&)> on_fault{};
 };

@@ -133,12 +133,12 @@ zkpp_stop_zookeeper() {
   fi
 }
 
-# zkpp_start_zkpp_server SERVER_BINARY LOG: starts zkpp-server on a free
-# loopback port; sets ZKPP_SERVER_PID and ZKPP_SERVER_PORT. Stop with
-# zkpp_stop_zkpp_server.
+# zkpp_start_zkpp_server SERVER_BINARY LOG [FLAG...]: starts zkpp-server on a
+# free loopback port with the extra flags; sets ZKPP_SERVER_PID and
+# ZKPP_SERVER_PORT. Stop with zkpp_stop_zkpp_server.
 zkpp_start_zkpp_server() {
   ZKPP_SERVER_PORT="$(zkpp_free_port)"
-  "$1" --host 127.0.0.1 --port "$ZKPP_SERVER_PORT" >"$2" 2>&1 &
+  "$1" --host 127.0.0.1 --port "$ZKPP_SERVER_PORT" "${@:3}" >"$2" 2>&1 &
   ZKPP_SERVER_PID=$!
   local deadline=$((SECONDS + 30))
   until grep -qs "listening on" "$2"; do

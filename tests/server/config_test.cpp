@@ -85,6 +85,15 @@ TEST(server_config, durability_flags) {
             "--snapshot-every: not a number in [1, 9223372036854775807]: 0");
 }
 
+TEST(server_config, idle_poll_flag) {
+  server_options o;
+  EXPECT_EQ(o.idle_poll.count(), 0) << "no polling by default";
+  EXPECT_FALSE(parse_command_line({"--idle-poll", "200"}, o));
+  EXPECT_EQ(o.idle_poll, std::chrono::microseconds{200});
+  EXPECT_EQ(parse_command_line({"--idle-poll", "-1"}, o),
+            "--idle-poll: not a number in [0, 1000000]: -1");
+}
+
 TEST(server_config, control_port_is_a_program_option) {
   server_options o;
   program_options p;

@@ -34,6 +34,18 @@ class socket_test : public ::testing::Test {
     return c;
   }
 
+  // Pings until the watch on `ephemeral` fires: its silent session expired.
+  static void ping_until_expired(raw_client& watcher, const std::string& ephemeral) {
+    for (;;) {
+      watcher.send_frame(request(proto::xid::ping, opcode::ping));
+      const auto r = watcher.read_reply("a ping reply or the NodeDeleted of the expired ephemeral");
+      if (r.header.xid == proto::xid::notification) {
+        EXPECT_EQ(decode_as<proto::watcher_event>(r.body).path, ephemeral);
+        return;
+      }
+    }
+  }
+
   std::unique_ptr<server> server_;
 };
 
@@ -249,14 +261,7 @@ TEST_F(socket_test, sessions_expire_by_timer) {
   c->call(opcode::create, create_req("/e", "", create_mode::ephemeral));
   watcher->call(opcode::exists, proto::exists_request{"/e", true});
   // The short session stays silent and expires; the watcher keeps pinging.
-  for (;;) {
-    watcher->send_frame(request(proto::xid::ping, opcode::ping));
-    const auto r = watcher->read_reply("a ping reply or the NodeDeleted of the expired ephemeral");
-    if (r.header.xid == proto::xid::notification) {
-      EXPECT_EQ(decode_as<proto::watcher_event>(r.body).path, "/e");
-      break;
-    }
-  }
+  ping_until_expired(*watcher, "/e");
   EXPECT_TRUE(c->closed_by_server("the close of the expired session"));
 }
 
@@ -296,6 +301,26 @@ TEST_F(socket_test, many_clients_at_once) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok, 200);
+}
+
+// With idle polling the server's thread mostly polls instead of blocking:
+// dense round trips keep its window open, while its timers still fire (the
+// short session expires) and stop() still ends it.
+TEST_F(socket_test, an_idle_polling_server_answers_runs_its_timers_and_stops) {
+  start({.tick_time = std::chrono::milliseconds{20}, .idle_poll = std::chrono::microseconds{200}});
+  auto watcher = session(30000);
+  auto c = session(40);
+  c->call(opcode::create, create_req("/e", "", create_mode::ephemeral));
+  watcher->call(opcode::exists, proto::exists_request{"/e", true});
+  for (int i = 0; i < 300; ++i) {
+    const auto path = "/n" + std::to_string(i);
+    watcher->call(opcode::create, create_req(path, std::to_string(i)));
+    const auto r = watcher->call(opcode::get_data, proto::get_data_request{path, false});
+    ASSERT_EQ(decode_as<proto::get_data_response>(r.body).data, std::to_string(i));
+  }
+  ping_until_expired(*watcher, "/e");
+  server_->stop();
+  EXPECT_TRUE(watcher->closed_by_server("the close by stop() of an idle-polling server"));
 }
 
 TEST_F(socket_test, stop_closes_every_connection) {

@@ -34,7 +34,7 @@ inline constexpr const char* usage =
     "                   [--max-session-timeout MS] [--max-buffer BYTES]\n"
     "                   [--super-digest user:BASE64] [--reap-interval MS] [--config zoo.cfg]\n"
     "                   [--extended-types-enabled true|false] [--4lw-whitelist cmd,cmd|*]\n"
-    "                   [--control-port N] [--members N]\n"
+    "                   [--control-port N] [--members N] [--idle-poll MICROSECONDS]\n"
     "                   [--secure-port N --tls-cert FILE --tls-key FILE [--tls-ca FILE]\n"
     "                    [--tls-client-auth need|none]]\n"
     "                   [--data-dir DIR [--fsync every|batched|off] [--snapshot-every N]]\n"
