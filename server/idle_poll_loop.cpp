@@ -1,5 +1,7 @@
 #include "idle_poll_loop.hpp"
 
+#include <thread>
+
 #include "zkpp/detail/server/idle_poll_window.hpp"
 
 namespace zkpp::detail::server {
@@ -17,9 +19,12 @@ void run_with_idle_poll(asio::io_context& io, std::chrono::microseconds max_poll
     const auto poll_until = idle_since + window.current();
     auto checked = idle_since;
     bool woke = false;
-    while (!woke && checked < poll_until && !io.stopped()) {
-      woke = io.poll() > 0;
-      if (!woke) checked = clock::now();
+    while (checked < poll_until && !io.stopped()) {
+      if ((woke = io.poll() > 0)) break;
+      // Polling must not keep a runnable thread off this CPU (a busy client
+      // on the same machine, say): then the CPU would not have gone idle.
+      std::this_thread::yield();
+      checked = clock::now();
     }
     // Blocks until one handler has run; the next poll() drains the rest.
     if (!woke && io.run_one() == 0) break;
