@@ -36,7 +36,8 @@ class socket_test : public ::testing::Test {
 
   // Pings until the watch on `ephemeral` fires: its silent session expired.
   static void ping_until_expired(raw_client& watcher, const std::string& ephemeral) {
-    for (;;) {
+    const auto deadline = std::chrono::steady_clock::now() + wait_limit;
+    while (std::chrono::steady_clock::now() < deadline) {
       watcher.send_frame(request(proto::xid::ping, opcode::ping));
       const auto r = watcher.read_reply("a ping reply or the NodeDeleted of the expired ephemeral");
       if (r.header.xid == proto::xid::notification) {
@@ -44,6 +45,8 @@ class socket_test : public ::testing::Test {
         return;
       }
     }
+    ADD_FAILURE() << "no NodeDeleted of " << ephemeral << " in " << wait_limit.count()
+                  << " s of pinging: its session did not expire";
   }
 
   std::unique_ptr<server> server_;
@@ -309,15 +312,18 @@ TEST_F(socket_test, many_clients_at_once) {
 TEST_F(socket_test, an_idle_polling_server_answers_runs_its_timers_and_stops) {
   start({.tick_time = std::chrono::milliseconds{20}, .idle_poll = std::chrono::microseconds{200}});
   auto watcher = session(30000);
-  auto c = session(40);
-  c->call(opcode::create, create_req("/e", "", create_mode::ephemeral));
-  watcher->call(opcode::exists, proto::exists_request{"/e", true});
   for (int i = 0; i < 300; ++i) {
     const auto path = "/n" + std::to_string(i);
     watcher->call(opcode::create, create_req(path, std::to_string(i)));
     const auto r = watcher->call(opcode::get_data, proto::get_data_request{path, false});
     ASSERT_EQ(decode_as<proto::get_data_response>(r.body).data, std::to_string(i));
   }
+  // Created after the dense round trips, so that its expiry comes while the
+  // watcher waits for it (a notification read by call() would be lost).
+  auto c = session(40);
+  c->call(opcode::create, create_req("/e", "", create_mode::ephemeral));
+  ASSERT_EQ(watcher->call(opcode::exists, proto::exists_request{"/e", true}).header.err, 0)
+      << "the short session expired before its ephemeral was watched";
   ping_until_expired(*watcher, "/e");
   server_->stop();
   EXPECT_TRUE(watcher->closed_by_server("the close by stop() of an idle-polling server"));
