@@ -134,14 +134,18 @@ callgrind_file="$work/callgrind.txt"
 if ((callgrind)); then
   command -v valgrind >/dev/null || zkpp_die "valgrind is not installed"
   zkpp_log "callgrind: client instructions per synchronous getData against zkpp-server"
-  for client in zkpp c; do
-    for n in "${callgrind_ops[@]}"; do
-      valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
-        "${tool[$client]}" --host "${server_host[zkpp-server]}" --label cg --op syncget \
-        --ops "$n" --warmup 0 --size 100 --time-limit 300 >"$work/out" 2>"$work/err" ||
-        zkpp_die "callgrind run of $client failed: $(tail -n 5 "$work/err")"
-      ir="$(awk '/^(summary|totals):/ {print $2; exit}' "$work/cg.out")"
-      echo "client=$client ops=$n ir=$ir" >>"$callgrind_file"
+  # Repeated like every other figure: valgrind runs the client's threads one
+  # at a time, and where it switches between them changes the count.
+  for ((rep = 1; rep <= repeats; rep++)); do
+    for client in zkpp c; do
+      for n in "${callgrind_ops[@]}"; do
+        valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
+          "${tool[$client]}" --host "${server_host[zkpp-server]}" --label cg --op syncget \
+          --ops "$n" --warmup 0 --size 100 --time-limit 300 >"$work/out" 2>"$work/err" ||
+          zkpp_die "callgrind run of $client failed: $(tail -n 5 "$work/err")"
+        ir="$(awk '/^(summary|totals):/ {print $2; exit}' "$work/cg.out")"
+        echo "client=$client rep=$rep ops=$n ir=$ir" >>"$callgrind_file"
+      done
     done
   done
 fi

@@ -200,21 +200,25 @@ def main():
         for line in f:
             t = parse_tokens(line)
             if t.get("ir"):
-                ir[(t["client"], int(t["ops"]))] = int(t["ir"].replace(",", ""))
+                ir[(t["client"], int(t.get("rep", "1")), int(t["ops"]))] = int(t["ir"].replace(",", ""))
     per_op = {}
     if ir:
         print("\n## Client instructions per synchronous getData (callgrind)\n")
         print("Whole client process (all threads), 100-byte value, against zkpp-server; "
               "instructions per op = difference between two runs of different length divided by "
-              "the difference in ops, so start-up, connect and tear-down cancel out.\n")
-        counts = sorted({n for _, n in ir})
-        print("| client | " + " | ".join(f"Ir ({n} ops)" for n in counts) + " | instructions per getData |")
-        print("|---|" + "---:|" * (len(counts) + 1))
+              "the difference in ops, so start-up, connect and tear-down cancel out. "
+              "Valgrind runs a client's threads one at a time, and where it switches between them "
+              "changes the count: each pair of runs is repeated, and the median is the figure.\n")
+        counts = sorted({n for _, _, n in ir})
+        reps = sorted({r for _, r, _ in ir})
+        print("| client | instructions per getData, each repetition | median |")
+        print("|---|---|---:|")
         for client, label in (("zkpp", "zkpp"), ("c", "C")):
-            if all((client, n) in ir for n in counts) and len(counts) >= 2:
-                per_op[client] = (ir[(client, counts[-1])] - ir[(client, counts[0])]) / (counts[-1] - counts[0])
-                cells = " | ".join(f"{ir[(client, n)]:,}" for n in counts)
-                print(f"| {label} | {cells} | {per_op[client]:,.0f} |")
+            runs = [(ir[(client, r, counts[-1])] - ir[(client, r, counts[0])]) / (counts[-1] - counts[0])
+                    for r in reps if len(counts) >= 2 and all((client, r, n) in ir for n in counts)]
+            if runs:
+                per_op[client] = statistics.median(runs)
+                print(f"| {label} | {', '.join(f'{x:,.0f}' for x in runs)} | {per_op[client]:,.0f} |")
         if "zkpp" in per_op and "c" in per_op:
             print(f"\nzkpp / C: {per_op['zkpp'] / per_op['c']:.2f}×")
 
